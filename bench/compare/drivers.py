@@ -1,0 +1,221 @@
+"""Proxy drivers: one per row of the report (baseline, haproxy, nginx, meshgw, meshgw-xds,
+meshgw-2hop).
+
+A driver knows how to put one proxy in front of the echo backend for a scenario:
+
+  unavailable()          None, or why the proxy cannot run here (its rows are then absent and
+                         the report says why)
+  modes                  the modes it can do: "passthrough" (TLS routed by SNI, relayed as is)
+                         and/or "terminate" (mTLS terminated, plain TCP to the backend)
+  start(env, mode, cpus) writes its config into env.workdir, starts it pinned to `cpus` (a taskset
+                         list or None) and returns a Running: the port the load tool targets, the
+                         root pids whose process tree is accounted (CPU, RSS), and how to stop it
+  churn(running, n)      optional: apply the n-th configuration change (a route added/removed),
+                         called every 100 ms during churn-latency; absent -> no churn row
+
+Adding meshgw's rows is writing start() (and churn()) of the three Meshgw* drivers below.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+from pathlib import Path
+
+import procs
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def render(name, values):
+    """Fills ${key} placeholders of a template; other $ signs (nginx variables) stay as they are."""
+    text = (TEMPLATES / name).read_text()
+
+    def repl(m):
+        if m.group(1) not in values:
+            raise KeyError(f"{name}: no value for ${{{m.group(1)}}}")
+        return str(values[m.group(1)])
+
+    return re.sub(r"\$\{(\w+)\}", repl, text)
+
+
+class Running:
+    """A started proxy: the port the load tool targets, its processes, and whether the load tool
+    speaks TLS to it (False for an egress listener that originates the TLS itself)."""
+
+    def __init__(self, port, group, proc_list, workdir, pids=None, client_tls=True):
+        self.port = port
+        self.group = group
+        self.proc_list = proc_list
+        self.workdir = workdir
+        self._pids = pids
+        self.client_tls = client_tls
+
+    def pids(self):
+        return self._pids if self._pids is not None else [p.pid for p in self.proc_list]
+
+    def stop(self):
+        for p in self.proc_list:
+            self.group.stop(p)
+
+
+class Driver:
+    name = "?"
+    modes = ("passthrough", "terminate")
+    pinned_cpus = "proxy"  # which CPU set of the scenario this driver's processes take
+
+    def unavailable(self):
+        return None
+
+    def start(self, env, mode, cpus):
+        raise NotImplementedError
+
+    churn = None  # drivers that can change their configuration live override this
+
+
+class Baseline(Driver):
+    """No proxy: the load tool talks to the TLS echo backend directly (mTLS end to end)."""
+
+    name = "baseline"
+
+    def start(self, env, mode, cpus):
+        return Running(env.backend_tls_port, env.group, [], env.workdir, pids=[])
+
+
+class HAProxy(Driver):
+    name = "haproxy"
+
+    def unavailable(self):
+        if not shutil.which("haproxy"):
+            return "haproxy is not installed (Debian package haproxy)"
+        return None
+
+    def start(self, env, mode, cpus):
+        workdir = env.workdir / "haproxy"
+        workdir.mkdir(parents=True, exist_ok=True)
+        backend_port = env.backend_tls_port if mode == "passthrough" else env.backend_tcp_port
+        sni = env.sni_passthrough if mode == "passthrough" else env.sni_terminate
+        (workdir / "sni.map").write_text(f"{sni} echo\n")
+        cfg = workdir / "haproxy.cfg"
+        cfg.write_text(render(f"haproxy-{mode}.cfg", {
+            "workdir": workdir, "port": env.proxy_port, "backend_port": backend_port,
+            "pki": env.pki}))
+        proc = env.group.start(["haproxy", "-db", "-f", str(cfg)], cpus=cpus,
+                               log=workdir / "haproxy.log")
+        if not procs.wait_port(env.proxy_port, proc=proc):
+            env.group.stop(proc)
+            raise RuntimeError(f"haproxy did not start; see {workdir}/haproxy.log")
+        return Running(env.proxy_port, env.group, [proc], workdir)
+
+    def churn(self, running, n):
+        """A route added, then removed, through the runtime API: HAProxy's live config change."""
+        m = str(running.workdir / "sni.map")
+        cmd = (f"add map {m} churn-{n // 2}.example echo" if n % 2 == 0
+               else f"del map {m} churn-{n // 2}.example")
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(1.0)
+            s.connect(str(running.workdir / "haproxy.sock"))
+            s.sendall(cmd.encode() + b"\n")
+            s.recv(4096)
+
+
+class Nginx(Driver):
+    name = "nginx"
+
+    def unavailable(self):
+        if not shutil.which("nginx"):
+            return "nginx is not installed (Debian packages nginx, libnginx-mod-stream)"
+        if not Path("/usr/lib/nginx/modules/ngx_stream_module.so").exists():
+            return "the nginx stream module is not installed (Debian package libnginx-mod-stream)"
+        return None
+
+    def _write(self, running_dir, mode, env, extra_routes=0):
+        backend_port = env.backend_tls_port if mode == "passthrough" else env.backend_tcp_port
+        sni = env.sni_passthrough if mode == "passthrough" else env.sni_terminate
+        routes = [f"        {sni} echo;"]
+        routes += [f"        churn-{i}.example echo;" for i in range(extra_routes)]
+        cfg = running_dir / "nginx.conf"
+        cfg.write_text(render(f"nginx-{mode}.conf", {
+            "workdir": running_dir, "port": env.proxy_port, "backend_port": backend_port,
+            "pki": env.pki, "nginx_routes": "\n".join(routes)}))
+        return cfg
+
+    def start(self, env, mode, cpus):
+        workdir = env.workdir / "nginx"
+        workdir.mkdir(parents=True, exist_ok=True)
+        cfg = self._write(workdir, mode, env)
+        proc = env.group.start(["nginx", "-p", str(workdir), "-e", str(workdir / "nginx-error.log"),
+                                "-c", str(cfg)], cpus=cpus, log=workdir / "nginx.log")
+        if not procs.wait_port(env.proxy_port, proc=proc):
+            env.group.stop(proc)
+            raise RuntimeError(f"nginx did not start; see {workdir}/nginx-error.log")
+        running = Running(env.proxy_port, env.group, [proc], workdir)
+        running.mode, running.env = mode, env
+        return running
+
+    def churn(self, running, n):
+        """nginx (open source) has no runtime API: a config change is a reload (SIGHUP). Old
+        workers keep the open connections until they close, so they stay in the process tree."""
+        self._write(running.workdir, running.mode, running.env, extra_routes=n % 2)
+        os.kill(running.proc_list[0].pid, signal.SIGHUP)
+
+
+class _Meshgw(Driver):
+    """Common part of the meshgw drivers: finds the binaries of the build."""
+
+    binaries = ("gateway/meshgw",)
+
+    def unavailable(self):
+        for b in self.binaries:
+            if not (self.build_dir / b).exists():
+                return (f"{self.build_dir / b} is not built yet (the gateway is issue 4, "
+                        "the control component issue 6)")
+        if self._start is None:
+            return "its driver's start() is not written yet (bench/compare/drivers.py)"
+        return None
+
+    def __init__(self, build_dir):
+        self.build_dir = Path(build_dir)
+
+    _start = None
+
+    def start(self, env, mode, cpus):
+        return self._start(env, mode, cpus)
+
+
+class Meshgw(_Meshgw):
+    """meshgw with a static configuration file (no control component)."""
+
+    name = "meshgw"
+    # TODO(issue 4): write gateway.hcl for `mode` (listener 127.0.0.1:env.proxy_port, one route
+    # for env.sni_passthrough / env.sni_terminate to 127.0.0.1:backend port, certificates from
+    # env.pki, 1 worker), start `meshgw -config gateway.hcl` pinned to `cpus`, wait_port, and
+    # return Running(env.proxy_port, env.group, [proc], workdir).
+
+
+class MeshgwXds(_Meshgw):
+    """meshgw driven over xDS by meshgw-control (embedded HCL source)."""
+
+    name = "meshgw-xds"
+    binaries = ("gateway/meshgw", "control/meshgw-control")
+    # TODO(issue 4/6): start meshgw-control with configs for the scenario, then meshgw pointed at
+    # it; Running's pids are both (the control component's CPU counts too). churn(): write a config
+    # entry (route added/removed) so that the control component pushes a new snapshot.
+
+
+class Meshgw2Hop(_Meshgw):
+    """Gateway to gateway, the real path: DC1 meshgw egress (plain TCP in, mTLS out) -> DC2
+    meshgw. The load tool talks TCP to DC1's egress port (Running(..., client_tls=False)); the
+    CPU of both gateways counts (both pids). Mode passthrough: DC2 relays to the TLS backend as
+    is; terminate: DC2 terminates and forwards TCP to the TCP backend."""
+
+    name = "meshgw-2hop"
+    binaries = ("gateway/meshgw", "control/meshgw-control")
+    # TODO(issue 4/6/7): two gateways (DC2 on env.proxy_port + 1, DC1 egress on env.proxy_port)
+    # from the two-datacenter sandbox configs.
+
+
+def all_drivers(build_dir):
+    return [Baseline(), HAProxy(), Nginx(), Meshgw(build_dir), MeshgwXds(build_dir),
+            Meshgw2Hop(build_dir)]

@@ -1,0 +1,13 @@
+# DC2 exports its APIs to DC1's peering.
+Kind = "exported-services"
+Name = "default"
+Services = [
+  {
+    Name      = "public-api"
+    Consumers = [{ Peer = "gcp-dc1-default" }]
+  },
+  {
+    Name      = "private-api"
+    Consumers = [{ Peer = "gcp-dc1-default" }]
+  }
+]

@@ -1,0 +1,8 @@
+Kind = "proxy-defaults"
+Name = "global"
+MeshGateway {
+  Mode = "local"
+}
+Config {
+  protocol = "http"
+}

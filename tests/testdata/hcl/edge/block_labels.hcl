@@ -1,0 +1,3 @@
+job "mesh" {}
+foo bar "baz" {}
+x "a\"b" "c" {}

@@ -1,0 +1,7 @@
+/* leading */
+a = /* inline */ 1
+/*
+ multi
+ line
+*/
+b = 2

@@ -1,0 +1,2 @@
+// leading
+a = 1 // trailing

@@ -1,0 +1,2 @@
+a = true ? 1 : "x"
+b = true ? 1 : true

@@ -1,0 +1,4 @@
+kind = "mesh"
+peering {
+  peer_through_mesh_gateways = true
+}

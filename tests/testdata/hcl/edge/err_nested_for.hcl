@@ -1,0 +1,1 @@
+a = [for x in [for y in [1] : y] : x

@@ -1,0 +1,5 @@
+a = <<-EOT
+  %{ for x in ["a","b"] ~}
+    ${x}
+  %{ endfor ~}
+  EOT

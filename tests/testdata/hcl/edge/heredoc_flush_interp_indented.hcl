@@ -1,0 +1,4 @@
+a = <<-EOT
+    ${"x"} foo
+  bar
+  EOT

@@ -1,0 +1,6 @@
+a = <<-EOT
+		foo
+	  bar
+
+		baz ${"q"}
+  EOT

@@ -1,0 +1,5 @@
+b {
+  data = <<-EOT
+    x = 1
+    EOT
+}

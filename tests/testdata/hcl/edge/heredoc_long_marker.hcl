@@ -1,0 +1,3 @@
+a = <<END_OF_TEXT
+some text
+END_OF_TEXT

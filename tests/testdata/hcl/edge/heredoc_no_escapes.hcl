@@ -1,0 +1,4 @@
+a = <<EOT
+line\nstill \t one
+"quotes"
+EOT

@@ -1,0 +1,4 @@
+for "x" {
+  if = true
+}
+null {}

@@ -1,0 +1,7 @@
+a = <<EOT
+%{ if x ~}
+  yes
+%{~ else ~}
+  no
+%{~ endif }
+EOT

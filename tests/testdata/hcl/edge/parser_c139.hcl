@@ -1,0 +1,1 @@
+héllo_wörld-x = 1

@@ -1,0 +1,7 @@
+a = <<EOT
+$
+%
+$$
+%%
+$%{ if x }y%{ endif }
+  EOT

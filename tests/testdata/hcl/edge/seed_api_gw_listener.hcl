@@ -1,0 +1,3 @@
+Kind = "api-gateway"
+Name = "my-api-gateway"
+Listeners = [{ Port = 8081, Name = "my-http-listener", Protocol = "http" }]

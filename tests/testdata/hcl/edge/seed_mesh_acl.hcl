@@ -1,0 +1,8 @@
+mesh = "write"
+partition_prefix "" {
+  mesh = "write"
+  peering = "read"
+  service_prefix "" {
+    policy = "read"
+  }
+}

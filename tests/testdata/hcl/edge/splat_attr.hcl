@@ -1,0 +1,2 @@
+a = list.*.a
+b = list.*.a[0]

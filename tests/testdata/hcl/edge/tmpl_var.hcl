@@ -1,0 +1,2 @@
+a = "${var.x}-gw"
+b = "--name=${var.datacenter}-gw"

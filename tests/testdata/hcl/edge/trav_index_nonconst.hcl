@@ -1,0 +1,2 @@
+a = foo[bar]
+b = foo[1 + 1]

@@ -1,0 +1,2 @@
+a = foo.0.bar
+b = foo.1

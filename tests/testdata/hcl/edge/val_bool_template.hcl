@@ -1,0 +1,4 @@
+a = "${true} and ${false}"
+b = "x${null}"
+c = "x${[1]}"
+d = "x${{}}"

@@ -1,0 +1,6 @@
+a = <<EOT
+${true}
+EOT
+b = <<-EOT
+  ${1 + 1}
+  EOT

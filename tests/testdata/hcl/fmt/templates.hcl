@@ -1,0 +1,7 @@
+a = "plain"
+b = "${x}"
+c = "a$${lit}b%%{lit}"
+d = "pre ${ foo( 1 , 2 ) } post"
+e = "${ a ? "x" : "y" }"
+f = "${ [1,2] }"
+g = "%{~ if true ~} x %{~ endif ~}"

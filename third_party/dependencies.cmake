@@ -1,0 +1,12 @@
+# Every third-party library comes from Debian (third_party/packages.tsv); nothing is vendored.
+find_package(PkgConfig REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_package(GTest CONFIG REQUIRED)
+find_package(benchmark CONFIG REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+pkg_check_modules(MPFR REQUIRED IMPORTED_TARGET mpfr)
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)

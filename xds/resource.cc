@@ -1,0 +1,244 @@
+#include "xds/resource.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "xds/internal/wire.h"
+
+namespace meshgw::xds {
+namespace {
+
+constexpr absl::string_view kTypePrefix = "type.googleapis.com/";
+
+uint64_t Fnv1a(absl::string_view bytes, uint64_t hash = 14695981039346656037ull) {
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+std::string Hex15(uint64_t value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(15, '0');
+  value >>= 4;  // 60 bits
+  for (int i = 14; i >= 0; --i) {
+    out[i] = kDigits[value & 0xf];
+    value >>= 4;
+  }
+  return out;
+}
+
+// Map fields (RBAC policies) make the default encoding order-dependent; versions must not be.
+std::string SerializeDeterministic(const google::protobuf::Message& message) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+bool IsAny(const google::protobuf::Descriptor* descriptor) {
+  return descriptor->full_name() == "google.protobuf.Any";
+}
+
+// Whether messages of this type can hold a google.protobuf.Any, at any depth. Cached per type.
+bool CanHoldAny(const google::protobuf::Descriptor* descriptor) {
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* cache = new absl::flat_hash_map<const google::protobuf::Descriptor*, bool>();
+  {
+    absl::MutexLock lock(&mu);
+    auto it = cache->find(descriptor);
+    if (it != cache->end()) return it->second;
+    (*cache)[descriptor] = false;  // breaks cycles (recursive types)
+  }
+  bool result = false;
+  for (int i = 0; i < descriptor->field_count() && !result; ++i) {
+    const google::protobuf::Descriptor* type = descriptor->field(i)->message_type();
+    if (type != nullptr) result = IsAny(type) || CanHoldAny(type);
+  }
+  absl::MutexLock lock(&mu);
+  (*cache)[descriptor] = result;
+  return result;
+}
+
+// Re-encodes the payloads of nested Any fields deterministically (they were packed with
+// whatever encoding their producer used), so that equal content always has equal bytes.
+void NormalizeAnys(google::protobuf::Message* message) {
+  const google::protobuf::Reflection* reflection = message->GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(*message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    const google::protobuf::Descriptor* type = field->message_type();
+    if (type == nullptr || !(IsAny(type) || CanHoldAny(type))) continue;
+    auto visit = [&](google::protobuf::Message* child) {
+      if (!IsAny(type)) {
+        NormalizeAnys(child);
+        return;
+      }
+      auto* any = static_cast<google::protobuf::Any*>(child);
+      absl::string_view url = any->type_url();
+      const google::protobuf::Descriptor* payload_type =
+          google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+              std::string(url.substr(url.rfind('/') + 1)));
+      if (payload_type == nullptr) return;  // unknown to us: left as it is
+      std::unique_ptr<google::protobuf::Message> payload(
+          google::protobuf::MessageFactory::generated_factory()->GetPrototype(payload_type)->New());
+      if (!payload->ParseFromString(any->value())) return;
+      NormalizeAnys(payload.get());
+      any->set_value(SerializeDeterministic(*payload));
+    };
+    if (field->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
+        visit(reflection->MutableRepeatedMessage(message, field, i));
+      }
+    } else {
+      visit(reflection->MutableMessage(message, field));
+    }
+  }
+}
+
+std::string SerializeNormalized(const google::protobuf::Message& message) {
+  if (!CanHoldAny(message.GetDescriptor())) return SerializeDeterministic(message);
+  std::unique_ptr<google::protobuf::Message> copy(message.New());
+  copy->CopyFrom(message);
+  NormalizeAnys(copy.get());
+  return SerializeDeterministic(*copy);
+}
+
+const ResourceMap& EmptyMap() {
+  static const ResourceMap* empty = new ResourceMap();
+  return *empty;
+}
+
+}  // namespace
+
+absl::string_view ShortTypeName(absl::string_view type_url) {
+  size_t dot = type_url.rfind('.');
+  return dot == absl::string_view::npos ? type_url : type_url.substr(dot + 1);
+}
+
+std::string ContentVersion(absl::string_view bytes) { return Hex15(Fnv1a(bytes)); }
+
+absl::StatusOr<std::string> ResourceName(const google::protobuf::Message& message) {
+  const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
+  const std::string& type = descriptor->full_name();
+  const char* field_name = nullptr;
+  if (type == "envoy.config.cluster.v3.Cluster" || type == "envoy.config.listener.v3.Listener" ||
+      type == "envoy.extensions.transport_sockets.tls.v3.Secret") {
+    field_name = "name";
+  } else if (type == "envoy.config.endpoint.v3.ClusterLoadAssignment") {
+    field_name = "cluster_name";
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("not an xDS resource type: ", type));
+  }
+  const google::protobuf::FieldDescriptor* field = descriptor->FindFieldByName(field_name);
+  return message.GetReflection()->GetString(message, field);
+}
+
+absl::StatusOr<ResourcePtr> MakeResource(const google::protobuf::Message& message) {
+  absl::StatusOr<std::string> name = ResourceName(message);
+  if (!name.ok()) return name.status();
+  if (name->empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(message.GetDescriptor()->name(), " without a name"));
+  }
+  google::protobuf::Any body;
+  body.set_type_url(absl::StrCat(kTypePrefix, message.GetDescriptor()->full_name()));
+  body.set_value(SerializeNormalized(message));
+  return MakeResource(*std::move(name), std::move(body));
+}
+
+ResourcePtr MakeResource(std::string name, google::protobuf::Any body) {
+  auto resource = std::make_shared<Resource>();
+  resource->version = Hex15(Fnv1a(body.value(), Fnv1a(body.type_url())));
+  resource->name = std::move(name);
+  resource->body = std::move(body);
+  // envoy.service.discovery.v3.Resource{version = 1, resource = 2, name = 3}, as field 2 of
+  // DeltaDiscoveryResponse.
+  std::string entry;
+  internal::AppendBytesField(1, resource->version, &entry);
+  internal::AppendBytesField(2, resource->body.SerializeAsString(), &entry);
+  internal::AppendBytesField(3, resource->name, &entry);
+  internal::AppendBytesField(2, entry, &resource->wire_entry);
+  return resource;
+}
+
+absl::Status ResourceSnapshot::Add(const google::protobuf::Message& message) {
+  absl::StatusOr<ResourcePtr> resource = MakeResource(message);
+  if (!resource.ok()) return resource.status();
+  ResourceMap& map = by_type_[(*resource)->body.type_url()];
+  if (map.contains((*resource)->name)) {
+    return absl::InvalidArgumentError(absl::StrCat("duplicate ", message.GetDescriptor()->name(),
+                                                   " \"", (*resource)->name, "\""));
+  }
+  Account(**resource);
+  std::string name = (*resource)->name;
+  map.emplace(std::move(name), *std::move(resource));
+  return absl::OkStatus();
+}
+
+void ResourceSnapshot::Add(ResourcePtr resource) {
+  ResourceMap& map = by_type_[resource->body.type_url()];
+  auto it = map.find(resource->name);
+  if (it != map.end()) {
+    Account(*it->second);
+    Account(*resource);
+    it->second = std::move(resource);
+    return;
+  }
+  Account(*resource);
+  std::string name = resource->name;
+  map.emplace(std::move(name), std::move(resource));
+}
+
+bool ResourceSnapshot::Remove(absl::string_view type_url, absl::string_view name) {
+  auto type = by_type_.find(type_url);
+  if (type == by_type_.end()) return false;
+  auto it = type->second.find(name);
+  if (it == type->second.end()) return false;
+  Account(*it->second);
+  type->second.erase(it);
+  return true;
+}
+
+void ResourceSnapshot::Account(const Resource& resource) {
+  uint64_t hash = Fnv1a(resource.body.type_url());
+  hash = Fnv1a(resource.name, hash);
+  hash = Fnv1a(resource.version, hash);
+  content_hash_ ^= hash;
+}
+
+const ResourceMap& ResourceSnapshot::Resources(absl::string_view type_url) const {
+  auto it = by_type_.find(type_url);
+  return it == by_type_.end() ? EmptyMap() : it->second;
+}
+
+const Resource* ResourceSnapshot::Find(absl::string_view type_url, absl::string_view name) const {
+  const ResourceMap& map = Resources(type_url);
+  auto it = map.find(name);
+  return it == map.end() ? nullptr : it->second.get();
+}
+
+size_t ResourceSnapshot::size() const {
+  size_t n = 0;
+  for (const auto& [type, map] : by_type_) n += map.size();
+  return n;
+}
+
+std::string ResourceSnapshot::Version() const { return Hex15(content_hash_); }
+
+}  // namespace meshgw::xds

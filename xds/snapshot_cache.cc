@@ -1,0 +1,138 @@
+#include "xds/snapshot_cache.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace meshgw::xds {
+namespace {
+
+void DiffType(const std::string& type, const ResourceMap& from, const ResourceMap& to,
+              SnapshotDelta* delta) {
+  std::vector<std::string>* names = nullptr;
+  auto note = [&](const std::string& name) {
+    if (names == nullptr) names = &delta->changed[type];
+    names->push_back(name);
+  };
+  // Both maps are sorted by name: walk them side by side.
+  auto a = from.begin();
+  auto b = to.begin();
+  while (a != from.end() || b != to.end()) {
+    if (a != from.end() && b != to.end() && a->second == b->second) {
+      // The same resource object (snapshots built from one another share them): same name.
+      ++a;
+      ++b;
+    } else if (b == to.end() || (a != from.end() && a->first < b->first)) {
+      note(a->first);
+      ++a;
+    } else if (a == from.end() || b->first < a->first) {
+      note(b->first);
+      ++b;
+    } else {
+      if (a->second != b->second && a->second->version != b->second->version) note(a->first);
+      ++a;
+      ++b;
+    }
+  }
+}
+
+}  // namespace
+
+SnapshotDelta DiffSnapshots(const ResourceSnapshot& from, const ResourceSnapshot& to) {
+  SnapshotDelta delta;
+  std::vector<std::string> types;
+  for (absl::string_view type : kResourceTypes) types.emplace_back(type);
+  for (const std::string& type : types) {
+    DiffType(type, from.Resources(type), to.Resources(type), &delta);
+  }
+  return delta;
+}
+
+std::shared_ptr<const SnapshotDelta> SnapshotCache::DeltaLocked(
+    const std::shared_ptr<const ResourceSnapshot>& from,
+    const std::shared_ptr<const ResourceSnapshot>& to) {
+  if (from == memo_from_ && to == memo_to_ && memo_delta_ != nullptr) return memo_delta_;
+  memo_from_ = from;
+  memo_to_ = to;
+  memo_delta_ = std::make_shared<const SnapshotDelta>(DiffSnapshots(*from, *to));
+  return memo_delta_;
+}
+
+void SnapshotCache::SetSnapshot(absl::string_view node_id,
+                                std::shared_ptr<const ResourceSnapshot> snapshot) {
+  if (snapshot == nullptr) {
+    ClearSnapshot(node_id);
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  Entry& entry = entries_[node_id];
+  if (entry.snapshot == snapshot) return;
+  SnapshotUpdate update;
+  update.previous = std::move(entry.snapshot);
+  update.snapshot = snapshot;
+  update.version = snapshot->Version();
+  entry.snapshot = snapshot;
+  entry.version = update.version;
+  auto watchers = watches_by_node_.find(node_id);
+  if (watchers == watches_by_node_.end() || watchers->second.empty()) return;
+  if (update.previous != nullptr) update.delta = DeltaLocked(update.previous, update.snapshot);
+  for (WatchId id : watchers->second) watches_[id].watcher(update);
+}
+
+void SnapshotCache::ClearSnapshot(absl::string_view node_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = entries_.find(node_id);
+  if (it == entries_.end()) return;
+  SnapshotUpdate update;
+  update.previous = std::move(it->second.snapshot);
+  entries_.erase(it);
+  auto watchers = watches_by_node_.find(node_id);
+  if (watchers == watches_by_node_.end()) return;
+  for (WatchId id : watchers->second) watches_[id].watcher(update);
+}
+
+std::shared_ptr<const ResourceSnapshot> SnapshotCache::GetSnapshot(
+    absl::string_view node_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = entries_.find(node_id);
+  return it == entries_.end() ? nullptr : it->second.snapshot;
+}
+
+SnapshotCache::WatchId SnapshotCache::Watch(absl::string_view node_id, Watcher watcher) {
+  absl::MutexLock lock(&mu_);
+  WatchId id = next_watch_id_++;
+  WatchEntry& entry = watches_[id];
+  entry.node_id = std::string(node_id);
+  entry.watcher = std::move(watcher);
+  watches_by_node_[node_id].push_back(id);
+  auto it = entries_.find(node_id);
+  if (it != entries_.end()) {
+    SnapshotUpdate update;
+    update.snapshot = it->second.snapshot;
+    update.version = it->second.version;
+    entry.watcher(update);
+  }
+  return id;
+}
+
+void SnapshotCache::CancelWatch(WatchId id) {
+  absl::MutexLock lock(&mu_);
+  auto it = watches_.find(id);
+  if (it == watches_.end()) return;
+  auto node = watches_by_node_.find(it->second.node_id);
+  if (node != watches_by_node_.end()) {
+    std::vector<WatchId>& ids = node->second;
+    ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
+    if (ids.empty()) watches_by_node_.erase(node);
+  }
+  watches_.erase(it);
+}
+
+std::vector<std::string> SnapshotCache::NodeIds() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> ids;
+  for (const auto& [id, entry] : entries_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace meshgw::xds

@@ -1,0 +1,38 @@
+// What a meshgw gateway can serve, as an xDS resource check: the validation callback the gateway
+// gives its Client (xds/client.h), also usable on its own.
+//
+//   absl::Status s = ValidateMeshGatewayResource(kListenerType, "public:0.0.0.0:8443", any);
+//   // InvalidArgument: filter_chains[3].filters[0]: unsupported network filter
+//   //   "envoy.filters.network.http_connection_manager"
+//   (type.googleapis.com/...HttpConnectionManager)
+//
+// Supported: Cluster of type EDS (over ADS) or STATIC with ROUND_ROBIN, LEAST_REQUEST or RANDOM
+// balancing and an optional UpstreamTlsContext; ClusterLoadAssignment with socket addresses;
+// Listener on a socket address with the tls_inspector listener filter and filter chains made of
+// rbac, connection_limit, sni_cluster and a final tcp_proxy, with an optional
+// DownstreamTlsContext; Secret with a certificate or a validation context. Fields this library's
+// protos do not know are ignored. Errors name the field as a path from the resource.
+//
+// Thread safety: stateless; safe from any thread.
+#ifndef MESHGW_XDS_VALIDATE_H_
+#define MESHGW_XDS_VALIDATE_H_
+
+#include <google/protobuf/any.pb.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "xds/client_callbacks.h"
+
+namespace meshgw::xds {
+
+// ValidateMeshGatewayResource(type_url, name, resource) is OK for a supported resource, else
+// InvalidArgument with "<field path>: <problem>".
+absl::Status ValidateMeshGatewayResource(absl::string_view type_url, absl::string_view name,
+                                         const google::protobuf::Any& resource);
+
+// MeshGatewayValidator() wraps ValidateMeshGatewayResource as a ResourceValidator.
+ResourceValidator MeshGatewayValidator();
+
+}  // namespace meshgw::xds
+
+#endif  // MESHGW_XDS_VALIDATE_H_
