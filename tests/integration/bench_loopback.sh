@@ -57,7 +57,8 @@ check tls-throughput "j['gbps'] > 0 and j['bytes_received'] > 0" -- \
   throughput -target "127.0.0.1:$TLS_PORT" "${MTLS[@]}" -duration 1s -warmup 0.2s
 check tls-handshakes "j['handshakes'] > 0 and j['resumed'] == 0" -- \
   handshakes -target "127.0.0.1:$TLS_PORT" "${MTLS[@]}" -connections 2 -duration 1s
-check tls-resumed "j['handshakes'] > 0 and j['resumed'] == j['handshakes']" -- \
+# Every handshake but the first of each of the 2 slots (no ticket yet, when no warm-up took it) resumes.
+check tls-resumed "j['handshakes'] > 2 and j['resumed'] >= j['handshakes'] - 2" -- \
   handshakes -target "127.0.0.1:$TLS_PORT" "${MTLS[@]}" -connections 2 -duration 1s -resume
 check tcp-latency "j['requests'] > 0 and j['latency_us']['p99'] > 0 and j['requests_lost'] == 0" -- \
   latency -target "127.0.0.1:$TCP_PORT" -rate 500 -connections 4 -duration 1s -warmup 0.2s
