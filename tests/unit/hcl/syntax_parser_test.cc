@@ -317,8 +317,8 @@ TEST(ParserTest, BinaryOpRanges) {
   ExprPtr e = ParseExpression("1 +\n 2", "r.hcl", Pos{}, &diags);
   ASSERT_FALSE(diags.HasErrors());
   EXPECT_EQ(R(e->range), "1:1:0-2:3:6");
-  const auto& u = ParseExpression("- x", "r.hcl", Pos{}, &diags)->As<UnaryOpExpr>();
-  EXPECT_EQ(R(u.symbol_range), "1:1:0-1:2:1");
+  ExprPtr neg = ParseExpression("- x", "r.hcl", Pos{}, &diags);
+  EXPECT_EQ(R(neg->As<UnaryOpExpr>().symbol_range), "1:1:0-1:2:1");
 }
 
 TEST(ParserTest, CollectionsAndCalls) {
