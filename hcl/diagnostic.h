@@ -24,9 +24,9 @@ enum class Severity { kError, kWarning };
 
 struct Diagnostic {
   Severity severity = Severity::kError;
-  std::string summary;  // short, e.g. "Missing newline after argument"
-  std::string detail;   // a sentence or two saying what is wrong and what would be right
-  Range subject;        // what the diagnostic is about
+  std::string summary;           // short, e.g. "Missing newline after argument"
+  std::string detail;            // a sentence or two saying what is wrong and what would be right
+  Range subject;                 // what the diagnostic is about
   std::optional<Range> context;  // a larger range around the subject, when useful
 
   // "file:line:col: summary; detail" — the one-line form used in logs and Status messages.
@@ -37,8 +37,8 @@ class Diagnostics {
  public:
   void Add(Diagnostic d) { list_.push_back(std::move(d)); }
   void AddError(std::string summary, std::string detail, const Range& subject) {
-    list_.push_back(Diagnostic{Severity::kError, std::move(summary), std::move(detail), subject,
-                               std::nullopt});
+    list_.push_back(
+        Diagnostic{Severity::kError, std::move(summary), std::move(detail), subject, std::nullopt});
   }
   void Append(const Diagnostics& other) {
     list_.insert(list_.end(), other.list_.begin(), other.list_.end());

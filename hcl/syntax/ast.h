@@ -31,7 +31,9 @@ struct LiteralValue {
 
   static LiteralValue Null() { return {}; }
   static LiteralValue Bool(bool b) { return {Kind::kBool, b, {}}; }
-  static LiteralValue Number(std::string digits) { return {Kind::kNumber, false, std::move(digits)}; }
+  static LiteralValue Number(std::string digits) {
+    return {Kind::kNumber, false, std::move(digits)};
+  }
   static LiteralValue String(std::string s) { return {Kind::kString, false, std::move(s)}; }
 };
 
@@ -140,8 +142,21 @@ struct ConditionalExpr : Expr {
   ExprPtr false_result;
 };
 
-enum class BinaryOp { kOr, kAnd, kEqual, kNotEqual, kGreater, kGreaterOrEqual, kLess, kLessOrEqual,
-                      kAdd, kSubtract, kMultiply, kDivide, kModulo };
+enum class BinaryOp {
+  kOr,
+  kAnd,
+  kEqual,
+  kNotEqual,
+  kGreater,
+  kGreaterOrEqual,
+  kLess,
+  kLessOrEqual,
+  kAdd,
+  kSubtract,
+  kMultiply,
+  kDivide,
+  kModulo
+};
 enum class UnaryOp { kNot, kNegate };
 
 // BinaryOpSymbol(kAdd) == "+"; UnaryOpSymbol(kNot) == "!".
@@ -198,9 +213,9 @@ struct ForExpr : Expr {
   std::string key_var;  // empty when only one variable is named
   std::string value_var;
   ExprPtr collection;
-  ExprPtr key_expr;   // null for the tuple form
+  ExprPtr key_expr;  // null for the tuple form
   ExprPtr value_expr;
-  ExprPtr cond_expr;  // null without `if`
+  ExprPtr cond_expr;   // null without `if`
   bool group = false;  // `...` after the value: group values by key
   Range key_var_range;
   Range value_var_range;
@@ -225,7 +240,7 @@ struct SplatExpr : Expr {
   ExprPtr source;
   ExprPtr each;
   const AnonSymbolExpr* item = nullptr;  // the placeholder inside `each`
-  Range marker_range;                   // `[*]` or `.*`
+  Range marker_range;                    // `[*]` or `.*`
 };
 
 struct AnonSymbolExpr : Expr {
