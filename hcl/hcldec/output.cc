@@ -4,7 +4,6 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "utf8proc.h"
 
 namespace meshgw::hcl::hcldec {
 namespace {
@@ -36,7 +35,7 @@ absl::Status WriteValue(const Value& v, bool top_dynamic, const ValueJsonOptions
       out->append(v.AsNumber().ToString());
       return absl::OkStatus();
     case Type::Kind::kString:
-      out->append(GoJsonString(v.AsString()));
+      out->append(JsonQuote(v.AsString()));
       return absl::OkStatus();
     case Type::Kind::kList:
     case Type::Kind::kSet:
@@ -60,7 +59,7 @@ absl::Status WriteValue(const Value& v, bool top_dynamic, const ValueJsonOptions
         if (!o.keep_nulls && e.is_known() && e.is_null()) continue;
         if (!first) out->push_back(',');
         first = false;
-        absl::StrAppend(out, GoJsonString(k), ":");
+        absl::StrAppend(out, JsonQuote(k), ":");
         absl::Status s = WriteValue(e, false, o, out);
         if (!s.ok()) return s;
       }
@@ -93,7 +92,7 @@ void WriteRange(std::string* out, const char* name, const Range& r, int level) {
   Indent(out, level);
   absl::StrAppend(out, "\"", name, "\": {\n");
   Indent(out, level + 1);
-  absl::StrAppend(out, "\"filename\": ", GoJsonString(r.filename), ",\n");
+  absl::StrAppend(out, "\"filename\": ", JsonQuote(r.filename), ",\n");
   WritePos(out, "start", r.start, level + 1);
   out->append(",\n");
   WritePos(out, "end", r.end, level + 1);
@@ -158,7 +157,7 @@ std::string LiteralJson(const LiteralValue& v) {
       return n.ok() ? n->ToString() : v.text;
     }
     case LiteralValue::Kind::kString:
-      return GoJsonString(v.text);
+      return JsonQuote(v.text);
   }
   return "null";
 }
@@ -194,7 +193,7 @@ std::string TypeJson(const Type& t) {
       for (const auto& [k, a] : t.attributes()) {
         if (!first) out.push_back(',');
         first = false;
-        absl::StrAppend(&out, GoJsonString(k), ":", TypeJson(a));
+        absl::StrAppend(&out, JsonQuote(k), ":", TypeJson(a));
       }
       out += "}]";
       return out;
@@ -214,67 +213,6 @@ std::string TypeJson(const Type& t) {
   return "\"dynamic\"";
 }
 
-std::string GoJsonString(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '<':
-        case '>':
-        case '&':
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-          break;
-        default:
-          if (c < 0x20) {
-            out += "\\u00";
-            out += kHex[c >> 4];
-            out += kHex[c & 0xF];
-          } else {
-            out.push_back(static_cast<char>(c));
-          }
-      }
-      ++i;
-      continue;
-    }
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                                          static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
-    if (n <= 0) {
-      out += "\\ufffd";
-      ++i;
-      continue;
-    }
-    if (cp == 0x2028 || cp == 0x2029) {
-      out += cp == 0x2028 ? "\\u2028" : "\\u2029";
-    } else {
-      out.append(s.substr(i, static_cast<size_t>(n)));
-    }
-    i += static_cast<size_t>(n);
-  }
-  out += "\"";
-  return out;
-}
-
 std::string DiagnosticsJson(const Diagnostics& diags) {
   std::string out = "{\n  \"diagnostics\": [";
   bool first = true;
@@ -287,11 +225,11 @@ std::string DiagnosticsJson(const Diagnostics& diags) {
     absl::StrAppend(&out, "\"severity\": \"", d.severity == Severity::kError ? "error" : "warning",
                     "\",\n");
     Indent(&out, 3);
-    absl::StrAppend(&out, "\"summary\": ", GoJsonString(d.summary));
+    absl::StrAppend(&out, "\"summary\": ", JsonQuote(d.summary));
     if (!d.detail.empty()) {
       out += ",\n";
       Indent(&out, 3);
-      absl::StrAppend(&out, "\"detail\": ", GoJsonString(d.detail));
+      absl::StrAppend(&out, "\"detail\": ", JsonQuote(d.detail));
     }
     if (!(d.subject == Range{})) {
       out += ",\n";
@@ -316,7 +254,7 @@ std::string VarRefsJson(const std::vector<Traversal>& vars, const EvalContext* c
     Indent(&out, 1);
     out += "{\n";
     Indent(&out, 2);
-    absl::StrAppend(&out, "\"root_name\": ", GoJsonString(t[0].name), ",\n");
+    absl::StrAppend(&out, "\"root_name\": ", JsonQuote(t[0].name), ",\n");
     if (std::optional<Value> v = Traverse(t, ctx)) {
       absl::StatusOr<std::string> j = ValueJson(*v, ValueJsonOptions{false, true});
       if (j.ok()) {
@@ -337,12 +275,12 @@ std::string VarRefsJson(const std::vector<Traversal>& vars, const EvalContext* c
         case TraverseStep::Kind::kRoot:
           absl::StrAppend(&out, "\"kind\": \"root\",\n");
           Indent(&out, 4);
-          absl::StrAppend(&out, "\"name\": ", GoJsonString(s.name), ",\n");
+          absl::StrAppend(&out, "\"name\": ", JsonQuote(s.name), ",\n");
           break;
         case TraverseStep::Kind::kAttr:
           absl::StrAppend(&out, "\"kind\": \"attr\",\n");
           Indent(&out, 4);
-          absl::StrAppend(&out, "\"name\": ", GoJsonString(s.name), ",\n");
+          absl::StrAppend(&out, "\"name\": ", JsonQuote(s.name), ",\n");
           break;
         case TraverseStep::Kind::kIndex:
           absl::StrAppend(&out, "\"kind\": \"index\",\n");

@@ -29,9 +29,6 @@ absl::StatusOr<std::string> ValueJson(const Value& v, const ValueJsonOptions& op
 // TypeJson: cty's JSON form of a type: "string", ["list","number"], ["object",{"a":"bool"}].
 std::string TypeJson(const Type& t);
 
-// GoJsonString: `s` quoted and escaped as Go's json.Marshal does.
-std::string GoJsonString(std::string_view s);
-
 // DiagnosticsJson: cmd/hcldec's `--diags=json` document (indented by two spaces). A diagnostic
 // whose subject is the default `Range{}` is written without a subject (upstream's nil subject).
 std::string DiagnosticsJson(const Diagnostics& diags);

@@ -89,10 +89,6 @@ Value Decode(const SyntaxBody& body, const Spec& spec, const EvalContext* ctx, D
 // Variables lists every variable reference in the expressions `spec` would evaluate.
 std::vector<Traversal> Variables(const SyntaxBody& body, const Spec& spec);
 
-// Unify returns the type all of `types` convert to (cty's unification for block lists/sets), or
-// nullopt when there is none.
-std::optional<Type> Unify(const std::vector<Type>& types);
-
 }  // namespace meshgw::hcl::hcldec
 
 #endif  // MESHGW_HCL_HCLDEC_SPEC_H_

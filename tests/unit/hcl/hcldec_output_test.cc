@@ -9,10 +9,11 @@
 namespace meshgw::hcl::hcldec {
 namespace {
 
-TEST(HcldecOutput, GoJsonStringEscapes) {
-  EXPECT_EQ(GoJsonString("a\"b\\c\n\t\x01<&>\xe2\x80\xa8\xc3\xa9"),
+// Strings are written with value.h's JsonQuote, which escapes as Go's json.Marshal does.
+TEST(HcldecOutput, JsonQuoteEscapesLikeGo) {
+  EXPECT_EQ(JsonQuote("a\"b\\c\n\t\x01<&>\xe2\x80\xa8\xc3\xa9"),
             "\"a\\\"b\\\\c\\n\\t\\u0001\\u003c\\u0026\\u003e\\u2028\xc3\xa9\"");
-  EXPECT_EQ(GoJsonString("bad\xff"), "\"bad\\ufffd\"");
+  EXPECT_EQ(JsonQuote("bad\xff"), "\"bad\\ufffd\"");
 }
 
 TEST(HcldecOutput, TypeJson) {

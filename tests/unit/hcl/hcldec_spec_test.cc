@@ -426,15 +426,18 @@ TEST(HcldecVariables, ListsReferencesInSpecOrder) {
   EXPECT_EQ(got, (std::vector<std::string>{"x@1:6(5)", "z@1:11(10)", "w@3:7(23)", "v@6:10(43)"}));
 }
 
+// Block lists and sets unify their bodies' types with value.h's UnifyTypes.
 TEST(HcldecUnify, FollowsCty) {
-  EXPECT_EQ(Unify({Type::Number(), Type::String()}), Type::String());
-  EXPECT_EQ(Unify({Type::Number(), Type::Bool()}), std::nullopt);
-  EXPECT_EQ(Unify({Type::Object({{"a", Type::Number()}}), Type::Object({{"b", Type::String()}})}),
-            Type::Map(Type::String()));
-  EXPECT_EQ(Unify({Type::Tuple({Type::Number()}), Type::Tuple({Type::String(), Type::Bool()})}),
-            Type::List(Type::String()));
-  EXPECT_EQ(Unify({Type::List(Type::Number()), Type::Dynamic()}), Type::Dynamic());
-  EXPECT_EQ(Unify({Type::Object({{"a", Type::Number()}}), Type::Tuple({})}), std::nullopt);
+  EXPECT_EQ(UnifyTypes({Type::Number(), Type::String()}), Type::String());
+  EXPECT_EQ(UnifyTypes({Type::Number(), Type::Bool()}), std::nullopt);
+  EXPECT_EQ(
+      UnifyTypes({Type::Object({{"a", Type::Number()}}), Type::Object({{"b", Type::String()}})}),
+      Type::Map(Type::String()));
+  EXPECT_EQ(
+      UnifyTypes({Type::Tuple({Type::Number()}), Type::Tuple({Type::String(), Type::Bool()})}),
+      Type::List(Type::String()));
+  EXPECT_EQ(UnifyTypes({Type::List(Type::Number()), Type::Dynamic()}), Type::Dynamic());
+  EXPECT_EQ(UnifyTypes({Type::Object({{"a", Type::Number()}}), Type::Tuple({})}), std::nullopt);
 }
 
 }  // namespace
