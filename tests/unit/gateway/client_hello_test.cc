@@ -21,24 +21,7 @@
 
 #include "gateway/tls/testing/client_hello_builder.h"
 #include "gtest/gtest.h"
-
-// The replacement below pairs malloc with free behind operator new/delete; GCC's inlined-pairing
-// check cannot see that and would refuse it at -O2.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-// Counts heap allocations, to check that parsing allocates nothing beyond its one buffer.
-static std::atomic<long> allocations{0};
-void* operator new(size_t n) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void* operator new[](size_t n) { return operator new(n); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
+#include "tests/unit/gateway/testing/count_allocations.h"
 
 namespace meshgw::gateway::tls {
 namespace {

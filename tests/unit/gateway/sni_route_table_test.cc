@@ -9,21 +9,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-
-// The replacement below pairs malloc with free behind operator new/delete; GCC's inlined-pairing
-// check cannot see that and would refuse it at -O2.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-// Counts heap allocations, to check that lookups make none.
-static std::atomic<long> allocations{0};
-void* operator new(size_t n) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+#include "tests/unit/gateway/testing/count_allocations.h"
 
 namespace meshgw::gateway::route {
 namespace {
