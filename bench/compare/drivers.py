@@ -183,15 +183,42 @@ class _Meshgw(Driver):
     def start(self, env, mode, cpus):
         return self._start(env, mode, cpus)
 
+    churn = None
+
 
 class Meshgw(_Meshgw):
     """meshgw with a static configuration file (no control component)."""
 
     name = "meshgw"
-    # TODO(issue 4): write gateway.hcl for `mode` (listener 127.0.0.1:env.proxy_port, one route
-    # for env.sni_passthrough / env.sni_terminate to 127.0.0.1:backend port, certificates from
-    # env.pki, 1 worker), start `meshgw -config gateway.hcl` pinned to `cpus`, wait_port, and
-    # return Running(env.proxy_port, env.group, [proc], workdir).
+
+    def _start(self, env, mode, cpus, port=None, tag="meshgw"):
+        workdir = env.workdir / tag
+        workdir.mkdir(parents=True, exist_ok=True)
+        port = port or env.proxy_port
+        backend_port = env.backend_tls_port if mode == "passthrough" else env.backend_tcp_port
+        sni = env.sni_passthrough if mode == "passthrough" else env.sni_terminate
+        cfg = workdir / "gateway.hcl"
+        cfg.write_text(render(f"meshgw-{mode}.hcl", {
+            "port": port, "backend_port": backend_port, "sni": sni, "pki": env.pki}))
+        proc = env.group.start([str(self.build_dir / "gateway/meshgw"), "-config", str(cfg)],
+                               cpus=cpus, log=workdir / "meshgw.log")
+        if not procs.wait_port(port, proc=proc):
+            env.group.stop(proc)
+            raise RuntimeError(f"meshgw did not start; see {workdir}/meshgw.log")
+        running = Running(port, env.group, [proc], workdir)
+        running.mode, running.env, running.cfg = mode, env, cfg
+        return running
+
+    def churn(self, running, n):
+        """A route added, then removed: the file is rewritten and SIGHUP reloads it; the gateway
+        swaps in the new snapshot and keeps every open connection."""
+        text = running.cfg.read_text()
+        marker = "  cluster \"echo\" {"
+        extra = (f'  cluster "churn-{n // 2}" {{\n    endpoint {{\n'
+                 f'      address = "127.0.0.1:9"\n    }}\n  }}\n')
+        base = re.sub(r'  cluster "churn-\d+" \{\n(?:.*\n){3}  \}\n', "", text)
+        running.cfg.write_text(base.replace(marker, extra + marker) if n % 2 == 0 else base)
+        os.kill(running.proc_list[0].pid, signal.SIGHUP)
 
 
 class MeshgwXds(_Meshgw):
@@ -204,16 +231,37 @@ class MeshgwXds(_Meshgw):
     # entry (route added/removed) so that the control component pushes a new snapshot.
 
 
-class Meshgw2Hop(_Meshgw):
+class Meshgw2Hop(Meshgw):
     """Gateway to gateway, the real path: DC1 meshgw egress (plain TCP in, mTLS out) -> DC2
     meshgw. The load tool talks TCP to DC1's egress port (Running(..., client_tls=False)); the
     CPU of both gateways counts (both pids). Mode passthrough: DC2 relays to the TLS backend as
-    is; terminate: DC2 terminates and forwards TCP to the TCP backend."""
+    is; terminate: DC2 terminates and forwards TCP to the TCP backend. Both are static configs
+    (the same shapes the control component sends)."""
 
     name = "meshgw-2hop"
-    binaries = ("gateway/meshgw", "control/meshgw-control")
-    # TODO(issue 4/6/7): two gateways (DC2 on env.proxy_port + 1, DC1 egress on env.proxy_port)
-    # from the two-datacenter sandbox configs.
+
+    def start(self, env, mode, cpus):
+        dc2 = self._start(env, mode, cpus, port=env.proxy_port + 1, tag="meshgw-2hop-dc2")
+        workdir = env.workdir / "meshgw-2hop-dc1"
+        workdir.mkdir(parents=True, exist_ok=True)
+        td = (Path(env.pki) / "trust-domain").read_text().strip()
+        server_id = (f"spiffe://{td}/ns/default/dc/dc1/svc/echo" if mode == "passthrough"
+                     else f"spiffe://{td}/gateway/mesh/dc/dc1")
+        sni = env.sni_passthrough if mode == "passthrough" else env.sni_terminate
+        cfg = workdir / "gateway.hcl"
+        cfg.write_text(render("meshgw-2hop-dc1.hcl", {
+            "port": env.proxy_port, "dc2_port": env.proxy_port + 1, "sni": sni,
+            "server_id": server_id, "pki": env.pki}))
+        proc = env.group.start([str(self.build_dir / "gateway/meshgw"), "-config", str(cfg)],
+                               cpus=cpus, log=workdir / "meshgw.log")
+        if not procs.wait_port(env.proxy_port, proc=proc):
+            env.group.stop(proc)
+            dc2.stop()
+            raise RuntimeError(f"meshgw (DC1 egress) did not start; see {workdir}/meshgw.log")
+        return Running(env.proxy_port, env.group, [proc] + dc2.proc_list, workdir,
+                       client_tls=False)
+
+    churn = None
 
 
 def all_drivers(build_dir):
