@@ -250,6 +250,16 @@ absl::Status CheckCluster(const cluster::Cluster& c) {
         CheckTransportSocket<tls::UpstreamTlsContext>(c.transport_socket(), "transport_socket");
     if (!s.ok()) return s;
   }
+  for (int i = 0; i < c.transport_socket_matches_size(); ++i) {
+    const auto& match = c.transport_socket_matches(i);
+    const std::string path = absl::StrCat("transport_socket_matches[", i, "]");
+    if (match.name().empty()) return Invalid(absl::StrCat(path, ".name"), "empty");
+    if (match.has_transport_socket()) {
+      absl::Status s = CheckTransportSocket<tls::UpstreamTlsContext>(
+          match.transport_socket(), absl::StrCat(path, ".transport_socket"));
+      if (!s.ok()) return s;
+    }
+  }
   return absl::OkStatus();
 }
 

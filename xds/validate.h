@@ -7,7 +7,8 @@
 //   (type.googleapis.com/...HttpConnectionManager)
 //
 // Supported: Cluster of type EDS (over ADS) or STATIC with ROUND_ROBIN, LEAST_REQUEST or RANDOM
-// balancing and an optional UpstreamTlsContext; ClusterLoadAssignment with socket addresses;
+// balancing, an optional UpstreamTlsContext and transport_socket_matches (per-endpoint
+// UpstreamTlsContext or plain TCP); ClusterLoadAssignment with socket addresses;
 // Listener on a socket address with the tls_inspector listener filter and filter chains made of
 // rbac, connection_limit, sni_cluster and a final tcp_proxy, with an optional
 // DownstreamTlsContext; Secret with a certificate or a validation context. Fields this library's

@@ -222,13 +222,69 @@ class Meshgw(_Meshgw):
 
 
 class MeshgwXds(_Meshgw):
-    """meshgw driven over xDS by meshgw-control (embedded HCL source)."""
+    """meshgw driven over xDS (incremental ADS) by meshgw-control with its file source: the
+    control component's config dir holds the mesh gateway's registration and the echo service's,
+    and its translation gives the gateway Consul's catch-all chain (sni_cluster), which passes
+    `echo.default.dc1.internal.<td>` through to the echo instance. The control component runs
+    with the bench PKI's trust domain (cluster_id) and datacenter dc1, so the SNI is the same as
+    the other rows'. Passthrough only: a terminated chain needs an exported service with a
+    consuming peer's trust bundle, i.e. an established peering between two control components,
+    and the client certificate would have to come from that peer's CA (not the bench PKI).
+    Both processes are accounted (CPU, RSS): the control component's cost is part of the row."""
 
     name = "meshgw-xds"
     binaries = ("gateway/meshgw", "control/meshgw-control")
-    # TODO(issue 4/6): start meshgw-control with configs for the scenario, then meshgw pointed at
-    # it; Running's pids are both (the control component's CPU counts too). churn(): write a config
-    # entry (route added/removed) so that the control component pushes a new snapshot.
+    modes = ("passthrough",)
+
+    def _start(self, env, mode, cpus):
+        if mode != "passthrough":
+            raise ValueError(f"meshgw-xds: no {mode} mode")
+        workdir = env.workdir / "meshgw-xds"
+        config_dir = workdir / "config"
+        if workdir.exists():
+            shutil.rmtree(workdir)
+        config_dir.mkdir(parents=True)
+        grpc_port = env.proxy_port + 67       # 18510 by default
+        values = {"port": env.proxy_port, "backend_port": env.backend_tls_port,
+                  "grpc_port": grpc_port, "peering_port": grpc_port + 1,
+                  "admin_port": grpc_port + 2, "trust_domain": env.trust_domain,
+                  "cluster_id": env.trust_domain.removesuffix(".consul")}
+        for name in ("control.hcl", "gateway.hcl"):
+            (workdir / name).write_text(render(f"meshgw-xds-{name}", values))
+        for name in ("mesh-gateway.hcl", "echo.hcl"):
+            (config_dir / name).write_text(render(f"meshgw-xds-{name}", values))
+        control = env.group.start([str(self.build_dir / "control/meshgw-control"), "agent",
+                                   "-config", str(workdir / "control.hcl")],
+                                  cpus=cpus, log=workdir / "meshgw-control.log")
+        if not procs.wait_port(grpc_port, proc=control):
+            env.group.stop(control)
+            raise RuntimeError(f"meshgw-control did not start; see {workdir}/meshgw-control.log")
+        gateway = env.group.start([str(self.build_dir / "gateway/meshgw"), "-config",
+                                   str(workdir / "gateway.hcl")],
+                                  cpus=cpus, log=workdir / "meshgw.log")
+        # The listener exists only once the control component's snapshot is installed.
+        if not procs.wait_port(env.proxy_port, timeout=20.0, proc=gateway):
+            env.group.stop(gateway)
+            env.group.stop(control)
+            raise RuntimeError(f"meshgw (xDS) did not get its listener; see {workdir}/meshgw.log "
+                               f"and {workdir}/meshgw-control.log")
+        running = Running(env.proxy_port, env.group, [gateway, control], workdir)
+        running.config_dir = config_dir
+        return running
+
+    def churn(self, running, n):
+        """A service registered, then deregistered: the control component's file source sees
+        the change (poll_interval 50 ms), translates it and pushes the new cluster (CDS/EDS) to
+        the gateway over the open ADS stream."""
+        path = running.config_dir / f"churn-{n // 2}.hcl"
+        if n % 2 == 0:
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(f'service {{\n  id      = "churn-{n // 2}"\n'
+                           f'  name    = "churn-{n // 2}"\n  address = "127.0.0.1"\n'
+                           f'  port    = 9\n}}\n')
+            tmp.rename(path)
+        else:
+            path.unlink(missing_ok=True)
 
 
 class Meshgw2Hop(Meshgw):

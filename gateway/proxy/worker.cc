@@ -1,5 +1,7 @@
 #include "gateway/proxy/worker.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -96,6 +98,11 @@ void Worker::Accept(Acceptor& acceptor) {
       }
       return;
     }
+    // Without TCP_NODELAY a small write (a relayed response, a handshake flight) waits behind
+    // Nagle for the ACK of the previous one, which the client delays until it sends again: a
+    // request/response round trip then takes as long as the client's pause between requests.
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (settings_.process_connections != nullptr &&
         settings_.process_connections->fetch_add(1, std::memory_order_relaxed) >=
             settings_.max_connections) {

@@ -311,24 +311,34 @@ void DeltaServerStream::Emit(const std::string& type_url, TypeState& state,
 
 void DeltaServerStream::Flush(Responses* out) {
   if (snapshot_ == nullptr) return;
-  std::vector<std::string> order(kResourceTypes.begin(), kResourceTypes.end() - 1);
+  // Secrets first: a cluster or listener that names a certificate is only valid once the client
+  // has it (our client rejects a dangling reference rather than warming), then clusters, their
+  // endpoints, other types, and listeners last.
+  const std::string secrets(kSecretType), clusters(kClusterType), listeners(kListenerType);
+  std::vector<std::string> order = {secrets, clusters, std::string(kEndpointType)};
   for (const auto& [type_url, state] : types_) {
     if (!IsKnownType(type_url)) order.push_back(type_url);
   }
-  const std::string listeners(kListenerType);
   order.push_back(listeners);
 
-  // Phase 1: upserts of every type in order; listeners with their removals, once clusters and
-  // endpoints are acknowledged.
+  // Phase 1: upserts of every type in order; clusters once secrets are acknowledged; listeners
+  // with their removals, once secrets, clusters and endpoints are acknowledged.
   std::vector<std::pair<std::string, std::vector<std::string>>> deferred_removals;  // in order
   bool listeners_waiting = false;
+  bool clusters_waiting = false;  // endpoints follow their clusters
   for (const std::string& type_url : order) {
     auto it = types_.find(type_url);
     if (it == types_.end() || !it->second.subscribed) continue;
     TypeState& state = it->second;
     const bool has_work = state.full_scan || !state.dirty.empty();
+    if (type_url == clusters && has_work && Inflight(kSecretType)) {
+      clusters_waiting = true;
+      continue;
+    }
+    if (type_url == kEndpointType && has_work && clusters_waiting) continue;
     if (type_url == listeners) {
-      if (Inflight(kClusterType) || Inflight(kEndpointType) || state.inflight > 0) {
+      if (Inflight(kSecretType) || Inflight(kClusterType) || Inflight(kEndpointType) ||
+          state.inflight > 0) {
         listeners_waiting = has_work || state.inflight > 0;
         continue;
       }
@@ -343,10 +353,12 @@ void DeltaServerStream::Flush(Responses* out) {
     Emit(type_url, state, std::move(work.upserts), std::move(work.absent), out);
     if (!work.removals.empty()) deferred_removals.emplace_back(type_url, std::move(work.removals));
   }
-  // Phase 2: removals of clusters, endpoints and secrets, after listeners no longer need them.
+  // Phase 2: removals of clusters, endpoints and secrets, after listeners no longer need them
+  // (and secrets after clusters no longer do).
   for (auto& [type_url, removals] : deferred_removals) {
     TypeState& state = types_[type_url];
-    if (listeners_waiting || state.inflight > 0) {
+    if (listeners_waiting || state.inflight > 0 ||
+        (type_url == secrets && Inflight(kClusterType))) {
       for (std::string& name : removals) state.dirty.insert(std::move(name));
       continue;
     }

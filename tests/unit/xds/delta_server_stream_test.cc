@@ -153,7 +153,7 @@ TEST_F(DeltaServerStreamTest, WildcardGetsEverythingThenOnlyChanges) {
 
 TEST_F(DeltaServerStreamTest, MakeBeforeBreakOrder) {
   SetSnapshot(testing::MeshSnapshot(2));
-  // Subscribe listeners first: order must still be clusters → endpoints → secrets → listeners.
+  // Subscribe listeners first: order must still be secrets → clusters → endpoints → listeners.
   auto out = Send(std::string(kListenerType));
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].type_url(), kListenerType);  // nothing else subscribed yet
@@ -203,6 +203,44 @@ TEST_F(DeltaServerStreamTest, MakeBeforeBreakOrder) {
   Ack(after[1]);
   EXPECT_FALSE(stream_.ClientVersions(kClusterType)->contains(gone));
   EXPECT_EQ(stream_.unacknowledged(), 0u);
+}
+
+TEST_F(DeltaServerStreamTest, SecretsGoBeforeTheClustersThatNameThem) {
+  SetSnapshot(testing::MeshSnapshot(2));
+  for (absl::string_view type : {kSecretType, kClusterType, kEndpointType, kListenerType}) {
+    auto out = Send(std::string(type));
+    ASSERT_EQ(out.size(), 1u);
+    Ack(out[0]);
+  }
+
+  // A new service with a new certificate: the secret goes alone; its cluster and endpoints only
+  // after the secret's ACK, the listener after theirs.
+  auto next = testing::MeshSnapshot(3);
+  next->Add(*MakeResource(testing::RootsSecret("roots-2", "-----BEGIN CERTIFICATE-----\nMIIC\n")));
+  auto out = SetSnapshot(next);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].type_url(), kSecretType);
+  EXPECT_THAT(Names(out[0]), ElementsAre("roots-2"));
+  auto after = Ack(out[0]);
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].type_url(), kClusterType);
+  EXPECT_EQ(after[1].type_url(), kEndpointType);
+  EXPECT_THAT(Ack(after[0]), IsEmpty());
+  auto last = Ack(after[1]);
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].type_url(), kListenerType);
+  Ack(last[0]);
+
+  // The secret removed with the service: it goes only after the listener and cluster removals.
+  out = SetSnapshot(testing::MeshSnapshot(2));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].type_url(), kListenerType);
+  after = Ack(out[0]);
+  ASSERT_EQ(after.size(), 3u);
+  EXPECT_EQ(after[0].type_url(), kSecretType);
+  EXPECT_THAT(Removed(after[0]), ElementsAre("roots-2"));
+  EXPECT_EQ(after[1].type_url(), kClusterType);
+  EXPECT_EQ(after[2].type_url(), kEndpointType);
 }
 
 TEST_F(DeltaServerStreamTest, NackIsLoggedCountedAndNotResent) {

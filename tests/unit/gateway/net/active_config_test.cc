@@ -1,0 +1,120 @@
+// ActiveConfig's per-endpoint TLS: a cluster with transport_socket_matches gets one client TLS
+// context per TLS entry, and ClientTlsFor (what a connection uses to dial the endpoint it picked)
+// gives each endpoint its own: plain TCP for local instances, the matched peer's mTLS for a peer's
+// gateway, the cluster's for the rest. Contexts with unchanged settings survive a rebuild
+// (session resumption keeps working across config updates).
+#include "gateway/proxy/active_config.h"
+
+#include <memory>
+
+#include "gateway/config/snapshot.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/unit/gateway/tls/test_pki.h"
+#include "tests/unit/gateway/tls/tls_test_util.h"
+
+namespace meshgw::gateway::proxy {
+namespace {
+
+namespace t = meshgw::gateway::tls::testing;
+
+config::Endpoint Ep(int port, int32_t match) {
+  config::Endpoint e;
+  e.address = *config::ParseSocketAddress("127.0.0.1", port);
+  e.transport_socket_match = match;
+  return e;
+}
+
+config::UpstreamTls Tls(const t::TestCredential& leaf, const t::TestCredential& ca,
+                        const std::string& sni) {
+  config::UpstreamTls out;
+  out.certificate = t::Pair("leaf", leaf);
+  out.trust = t::Bundle("bundle", ca.cert_pem, 1);
+  out.sni = sni;
+  return out;
+}
+
+struct Pki {
+  t::TestCredential ca = t::MakeRootCa("test root");
+  t::TestCredential leaf =
+      t::Issue(ca, {.common_name = "web", .uri_sans = {"spiffe://td/ns/default/dc/dc1/svc/web"}});
+};
+
+config::SnapshotPtr Snapshot(const Pki& pki, const std::string& dc2_sni, bool cluster_tls) {
+  auto cluster = std::make_shared<config::Cluster>();
+  cluster->name = "egress";
+  if (cluster_tls) cluster->tls = Tls(pki.leaf, pki.ca, "cluster.sni");
+  cluster->transport_socket_matches.push_back({.name = "peer:dc2",
+                                               .criteria = {{"peer", "\"dc2\""}},
+                                               .tls = Tls(pki.leaf, pki.ca, dc2_sni)});
+  cluster->transport_socket_matches.push_back(
+      {.name = "plain", .criteria = {{"plain", "true"}}, .tls = std::nullopt});
+  cluster->priorities.push_back({.priority = 0, .endpoints = {Ep(9090, -1), Ep(9091, 1)}});
+  cluster->priorities.push_back({.priority = 1, .endpoints = {Ep(8443, 0)}});
+  auto snap = std::make_shared<config::Snapshot>();
+  snap->version = 1;
+  snap->clusters.emplace("egress", cluster);
+  return snap;
+}
+
+TEST(ActiveConfig, EachEndpointDialsWithItsTransportSocket) {
+  Pki pki;
+  config::SnapshotPtr snap = Snapshot(pki, "api.dc2", /*cluster_tls=*/false);
+  BuildOptions options;
+  auto active = BuildActiveConfig(snap, nullptr, options);
+  ASSERT_TRUE(active.ok()) << active.status();
+  const ClusterRuntime* c = (*active)->FindCluster("egress");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->client_tls, nullptr);
+  ASSERT_EQ(c->match_tls.size(), 2u);
+  EXPECT_NE(c->match_tls[0], nullptr);
+  EXPECT_EQ(c->match_tls[1], nullptr);  // an entry without a transport socket: plain TCP
+  const config::Cluster& cluster = *snap->clusters.at("egress");
+  const auto& p0 = cluster.priorities[0].endpoints;
+  EXPECT_EQ(c->ClientTlsFor(p0[0]), nullptr);  // local instance, no cluster TLS: plain
+  EXPECT_EQ(c->ClientTlsFor(p0[1]), nullptr);  // matched the plain entry
+  EXPECT_EQ(c->ClientTlsFor(cluster.priorities[1].endpoints[0]), c->match_tls[0].get());
+  // An index out of range (never produced by translation) falls back to the cluster's.
+  EXPECT_EQ(c->ClientTlsFor(Ep(1, 7)), nullptr);
+}
+
+TEST(ActiveConfig, ClusterTlsIsTheDefaultAndContextsAreReused) {
+  Pki pki;
+  config::SnapshotPtr first = Snapshot(pki, "api.dc2", /*cluster_tls=*/true);
+  BuildOptions options;
+  auto a = BuildActiveConfig(first, nullptr, options);
+  ASSERT_TRUE(a.ok()) << a.status();
+  const ClusterRuntime* ca = (*a)->FindCluster("egress");
+  ASSERT_NE(ca->client_tls, nullptr);
+  const config::Cluster& cluster = *first->clusters.at("egress");
+  EXPECT_EQ(ca->ClientTlsFor(cluster.priorities[0].endpoints[0]), ca->client_tls.get());
+  EXPECT_NE(ca->ClientTlsFor(cluster.priorities[1].endpoints[0]), ca->client_tls.get());
+
+  // Same settings: the same contexts. Another SNI for dc2: a new context for that entry only.
+  auto same = BuildActiveConfig(Snapshot(pki, "api.dc2", true), a->get(), options);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ((*same)->FindCluster("egress")->match_tls[0], ca->match_tls[0]);
+  EXPECT_EQ((*same)->FindCluster("egress")->client_tls, ca->client_tls);
+  auto other = BuildActiveConfig(Snapshot(pki, "api2.dc2", true), a->get(), options);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE((*other)->FindCluster("egress")->match_tls[0], ca->match_tls[0]);
+  EXPECT_EQ((*other)->FindCluster("egress")->client_tls, ca->client_tls);
+}
+
+TEST(ActiveConfig, BadMatchTlsNamesTheEntry) {
+  Pki pki;
+  auto cluster = std::make_shared<config::Cluster>();
+  cluster->name = "egress";
+  config::UpstreamTls bad = Tls(pki.leaf, pki.ca, "x");
+  bad.certificate->private_key_pem = "not a key";
+  cluster->transport_socket_matches.push_back({.name = "peer:dc2", .criteria = {}, .tls = bad});
+  auto snap = std::make_shared<config::Snapshot>();
+  snap->clusters.emplace("egress", cluster);
+  auto active = BuildActiveConfig(snap, nullptr, BuildOptions{});
+  ASSERT_FALSE(active.ok());
+  EXPECT_THAT(std::string(active.status().message()),
+              ::testing::StartsWith("Cluster \"egress\" transport_socket_matches \"peer:dc2\": "));
+}
+
+}  // namespace
+}  // namespace meshgw::gateway::proxy
