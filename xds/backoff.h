@@ -1,4 +1,5 @@
-// Time seams of the xds library: a Clock (real or fake) and the client's reconnect backoff.
+// Time seams of the xds library: a Clock (real or fake), and the client's reconnect backoff
+// (JitteredBackoff, from common/backoff.h).
 //
 //   JitteredBackoff backoff(absl::Milliseconds(500), absl::Seconds(30), /*seed=*/42);
 //   absl::Duration d1 = backoff.Next();  // 500 ms
@@ -15,6 +16,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/backoff.h"
 
 namespace meshgw::xds {
 
@@ -48,21 +50,8 @@ class FakeClock : public Clock {
   absl::Time now_ ABSL_GUARDED_BY(time_mu_);
 };
 
-// Jittered exponential backoff. The n-th delay (from 0) is uniform in [max(base, c/2), c] where
-// c = min(base * 2^n, max): the first delay is `base`, and no delay exceeds `max`.
-class JitteredBackoff {
- public:
-  JitteredBackoff(absl::Duration base, absl::Duration max, uint64_t seed);
-  absl::Duration Next();
-  void Reset() { attempt_ = 0; }
-  int attempt() const { return attempt_; }
-
- private:
-  absl::Duration base_;
-  absl::Duration max_;
-  int attempt_ = 0;
-  std::mt19937_64 rng_;
-};
+// The reconnect backoff is the project's (common/backoff.h).
+using ::meshgw::JitteredBackoff;
 
 }  // namespace meshgw::xds
 

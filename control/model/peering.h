@@ -46,13 +46,20 @@ enum class PeeringState : uint8_t {
 // PeeringStateName(kActive) == "ACTIVE"; kUndefined is "UNDEFINED".
 inline std::string_view PeeringStateName(PeeringState s) {
   switch (s) {
-    case PeeringState::kPending: return "PENDING";
-    case PeeringState::kEstablishing: return "ESTABLISHING";
-    case PeeringState::kActive: return "ACTIVE";
-    case PeeringState::kFailing: return "FAILING";
-    case PeeringState::kDeleting: return "DELETING";
-    case PeeringState::kTerminated: return "TERMINATED";
-    case PeeringState::kUndefined: break;
+    case PeeringState::kPending:
+      return "PENDING";
+    case PeeringState::kEstablishing:
+      return "ESTABLISHING";
+    case PeeringState::kActive:
+      return "ACTIVE";
+    case PeeringState::kFailing:
+      return "FAILING";
+    case PeeringState::kDeleting:
+      return "DELETING";
+    case PeeringState::kTerminated:
+      return "TERMINATED";
+    case PeeringState::kUndefined:
+      break;
   }
   return "UNDEFINED";
 }
@@ -81,19 +88,19 @@ struct ImportedService {
 };
 
 struct Peering {
-  std::string name;  // our local name for the peer ("gcp-dc2-default")
-  std::string id;    // our UUID for this peering
+  std::string name;     // our local name for the peer ("gcp-dc2-default")
+  std::string id;       // our UUID for this peering
   std::string peer_id;  // the other side's UUID for it
   PeeringState state = PeeringState::kUndefined;
   std::string partition = "default";
   std::map<std::string, std::string> meta;
 
   // What the peer told us about itself.
-  std::string peer_datacenter;    // Remote.Datacenter
+  std::string peer_datacenter;  // Remote.Datacenter
   std::string peer_partition = "default";
-  std::string peer_trust_domain;  // from its trust bundle
-  std::vector<std::string> peer_ca_pems;  // its roots: the trust bundle for its identities
-  std::string peer_server_name;  // "server.<dc>.peering.<td>"
+  std::string peer_trust_domain;                   // from its trust bundle
+  std::vector<std::string> peer_ca_pems;           // its roots: the trust bundle for its identities
+  std::string peer_server_name;                    // "server.<dc>.peering.<td>"
   std::vector<std::string> peer_server_addresses;  // "host:port"
 
   // Imported: what the peer exports to us, by service name.

@@ -18,6 +18,7 @@
 #include "boost/asio/redirect_error.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/use_awaitable.hpp"
+#include "common/backoff.h"
 #include "common/log.h"
 #include "control/model/internal/cat.h"
 #include "control/source/consul_json.h"
@@ -57,31 +58,6 @@ std::string ConsulAclPermissionFor(std::string_view path) {
 }
 
 namespace {
-
-// Jittered exponential backoff: the n-th delay is uniform in [max(base, c/2), c], c =
-// min(base·2^n, max). The same rule as xds::JitteredBackoff, which control_source does not link.
-class RetryBackoff {
- public:
-  RetryBackoff(absl::Duration base, absl::Duration max, uint64_t seed)
-      : base_(base), max_(std::max(base, max)), rng_(seed) {}
-  absl::Duration Next() {
-    absl::Duration ceiling = base_;
-    for (int i = 0; i < attempt_ && ceiling < max_; ++i) ceiling *= 2;
-    ceiling = std::min(ceiling, max_);
-    ++attempt_;
-    absl::Duration floor = std::max(base_, ceiling / 2);
-    int64_t span = absl::ToInt64Microseconds(ceiling - floor);
-    if (span <= 0) return ceiling;
-    std::uniform_int_distribution<int64_t> dist(0, span);
-    return floor + absl::Microseconds(dist(rng_));
-  }
-  void Reset() { attempt_ = 0; }
-
- private:
-  absl::Duration base_, max_;
-  int attempt_ = 0;
-  std::mt19937_64 rng_;
-};
 
 // Token bucket: `burst` tokens, one more every `interval`.
 class TokenBucket {
@@ -147,7 +123,7 @@ struct ConsulSource::Impl {
     bool have_data = false;
     bool unsupported = false;  // answered 400: a config entry kind this Consul does not have
     TokenBucket bucket;
-    RetryBackoff backoff;
+    JitteredBackoff backoff;
     std::function<absl::Status(const ConsulHttpResponse&)> on_data;
     Watch(int burst, absl::Duration interval, absl::Duration base, absl::Duration max,
           uint64_t seed)
