@@ -88,12 +88,12 @@ bool ParseFlags(int argc, char** argv, Flags& flags, std::string& error) {
 absl::Status ConfigureLogging(const meshgw::gateway::config::Bootstrap& bootstrap,
                               const Flags& flags) {
   meshgw::LogOptions options;
-  absl::StatusOr<meshgw::LogLevel> level = meshgw::ParseLogLevel(
-      flags.log_level.empty() ? bootstrap.log.level : flags.log_level);
+  absl::StatusOr<meshgw::LogLevel> level =
+      meshgw::ParseLogLevel(flags.log_level.empty() ? bootstrap.log.level : flags.log_level);
   if (!level.ok()) return level.status();
   options.level = *level;
-  options.format = (flags.log_json || bootstrap.log.json) ? meshgw::LogFormat::kJson
-                                                          : meshgw::LogFormat::kText;
+  options.format =
+      (flags.log_json || bootstrap.log.json) ? meshgw::LogFormat::kJson : meshgw::LogFormat::kText;
   return meshgw::ProcessLogger().Configure(options);
 }
 
@@ -134,7 +134,8 @@ int main(int argc, char** argv) {
   absl::Duration drain_timeout = bootstrap->timeouts.drain;
   meshgw::gateway::proxy::GatewayServer server(*std::move(bootstrap));
   if (absl::Status s = server.Start(); !s.ok()) {
-    MESHGW_LOG(meshgw::LogLevel::kError, "meshgw could not start", {"error", std::string(s.message())});
+    MESHGW_LOG(meshgw::LogLevel::kError, "meshgw could not start",
+               {"error", std::string(s.message())});
     fprintf(stderr, "meshgw: %s\n", std::string(s.message()).c_str());
     return 1;
   }
@@ -154,8 +155,7 @@ int main(int argc, char** argv) {
       }
       continue;
     }
-    MESHGW_LOG(meshgw::LogLevel::kInfo, "signal received, draining",
-               {"signal", strsignal(sig)});
+    MESHGW_LOG(meshgw::LogLevel::kInfo, "signal received, draining", {"signal", strsignal(sig)});
     uint64_t left = server.Drain(drain_timeout);
     if (left > 0) {
       MESHGW_LOG(meshgw::LogLevel::kWarn, "drain timeout: closing the connections left",

@@ -8,13 +8,13 @@
 
 namespace meshgw::gateway::config {
 
-#define MESHGW_STRING_MATCHER_FACTORY(Name, KindValue)                      \
-  StringMatcher StringMatcher::Name(std::string value, bool ignore_case) { \
-    StringMatcher m;                                                        \
-    m.kind_ = Kind::KindValue;                                      \
-    m.ignore_case_ = ignore_case;                                           \
+#define MESHGW_STRING_MATCHER_FACTORY(Name, KindValue)                          \
+  StringMatcher StringMatcher::Name(std::string value, bool ignore_case) {      \
+    StringMatcher m;                                                            \
+    m.kind_ = Kind::KindValue;                                                  \
+    m.ignore_case_ = ignore_case;                                               \
     m.pattern_ = ignore_case ? absl::AsciiStrToLower(value) : std::move(value); \
-    return m;                                                               \
+    return m;                                                                   \
   }
 MESHGW_STRING_MATCHER_FACTORY(Exact, kExact)
 MESHGW_STRING_MATCHER_FACTORY(Prefix, kPrefix)

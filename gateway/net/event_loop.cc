@@ -34,7 +34,8 @@ EventLoop::EventLoop() : now_(absl::Now()) {
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kWakeToken;
-  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) status_ = Errno("epoll_ctl(eventfd)");
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0)
+    status_ = Errno("epoll_ctl(eventfd)");
 }
 
 EventLoop::~EventLoop() {

@@ -176,11 +176,12 @@ Json Cluster(const config::Cluster& c) {
          {"priorities", priorities}};
   if (c.tls.has_value()) {
     const config::UpstreamTls& t = *c.tls;
-    j["tls"] = Json{{"certificate", t.certificate.has_value() ? Certificate(*t.certificate) : Json()},
-                    {"trust", t.trust.has_value() ? Trust(*t.trust) : Json()},
-                    {"sni", t.sni},
-                    {"params", Params(t.params)},
-                    {"alpn", t.alpn}};
+    j["tls"] =
+        Json{{"certificate", t.certificate.has_value() ? Certificate(*t.certificate) : Json()},
+             {"trust", t.trust.has_value() ? Trust(*t.trust) : Json()},
+             {"sni", t.sni},
+             {"params", Params(t.params)},
+             {"alpn", t.alpn}};
   }
   return j;
 }
@@ -192,22 +193,19 @@ std::string ConfigDumpJson(const config::Snapshot& snapshot) {
   for (const auto& [name, l] : snapshot.listeners) {
     Json chains = Json::array();
     for (const auto& c : l.chains) chains.push_back(Chain(c));
-    listeners.push_back(Json{{"name", name},
-                             {"address", l.address.ToString()},
-                             {"inspect_tls", l.inspect_tls},
-                             {"hello_timeout", Duration(l.hello_timeout)},
-                             {"filter_chains", chains},
-                             {"default_filter_chain",
-                              l.default_chain.has_value() ? Chain(*l.default_chain) : Json()}});
+    listeners.push_back(Json{
+        {"name", name},
+        {"address", l.address.ToString()},
+        {"inspect_tls", l.inspect_tls},
+        {"hello_timeout", Duration(l.hello_timeout)},
+        {"filter_chains", chains},
+        {"default_filter_chain", l.default_chain.has_value() ? Chain(*l.default_chain) : Json()}});
   }
   Json clusters = Json::array();
   for (const auto& [name, c] : snapshot.clusters) clusters.push_back(Cluster(*c));
-  Json j{{"version", snapshot.version},
-         {"complete", snapshot.complete},
-         {"missing", snapshot.missing},
-         {"resource_versions", snapshot.resource_versions},
-         {"listeners", listeners},
-         {"clusters", clusters}};
+  Json j{{"version", snapshot.version}, {"complete", snapshot.complete},
+         {"missing", snapshot.missing}, {"resource_versions", snapshot.resource_versions},
+         {"listeners", listeners},      {"clusters", clusters}};
   return j.dump(2) + "\n";
 }
 

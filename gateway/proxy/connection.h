@@ -42,15 +42,15 @@ class Worker;
 // Why a connection ended, counted and written in the access log. Keep CloseReasonName stable.
 enum class CloseReason : uint8_t {
   kNone,
-  kCompleted,          // both directions reached EOF and were flushed
-  kDownstreamReset,    // a read/write error on the downstream socket
-  kUpstreamReset,      // a read/write error on the upstream socket
+  kCompleted,        // both directions reached EOF and were flushed
+  kDownstreamReset,  // a read/write error on the downstream socket
+  kUpstreamReset,    // a read/write error on the upstream socket
   kIdleTimeout,
   kHelloTimeout,
-  kHelloError,         // malformed, oversized or plain-text hello
-  kHelloEof,           // the client left before its hello was complete
-  kUnknownSni,         // no chain matched
-  kHandshakeFailed,    // downstream TLS handshake failed (reason counted separately)
+  kHelloError,       // malformed, oversized or plain-text hello
+  kHelloEof,         // the client left before its hello was complete
+  kUnknownSni,       // no chain matched
+  kHandshakeFailed,  // downstream TLS handshake failed (reason counted separately)
   kHandshakeTimeout,
   kDenied,             // RBAC denied
   kConnectionLimit,    // the chain's connection_limit or the process limit
@@ -59,7 +59,7 @@ enum class CloseReason : uint8_t {
   kNoHealthyUpstream,  // nothing to connect to
   kConnectFailed,      // every attempt failed or timed out
   kUpstreamHandshakeFailed,
-  kDrained,            // still open at the end of the drain window
+  kDrained,  // still open at the end of the drain window
 };
 inline constexpr size_t kCloseReasonCount = static_cast<size_t>(CloseReason::kDrained) + 1;
 std::string_view CloseReasonName(CloseReason reason);
@@ -82,7 +82,14 @@ class Connection final : public net::IoHandler, public net::Deferred {
   Connection* next = nullptr;
 
  private:
-  enum class Phase : uint8_t { kHello, kHandshake, kConnecting, kUpstreamHandshake, kRelay, kClosed };
+  enum class Phase : uint8_t {
+    kHello,
+    kHandshake,
+    kConnecting,
+    kUpstreamHandshake,
+    kRelay,
+    kClosed
+  };
   enum : uint32_t { kDownstreamTag = 0, kUpstreamTag = 1 };
 
   struct Side {
@@ -90,8 +97,8 @@ class Connection final : public net::IoHandler, public net::Deferred {
     std::unique_ptr<tls::TlsSession> tls;
     bool readable = false;
     bool writable = false;
-    bool read_eof = false;   // nothing more will be read from it
-    bool write_shut = false; // we shut its write half
+    bool read_eof = false;    // nothing more will be read from it
+    bool write_shut = false;  // we shut its write half
   };
   // One direction of the relay: src → dst.
   struct Flow {

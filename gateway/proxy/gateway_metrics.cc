@@ -6,11 +6,10 @@ namespace meshgw::gateway::proxy {
 
 GatewayMetrics::GatewayMetrics(metrics::Registry& registry)
     : GatewayStats(GatewayStats::Create(registry, "meshgw_", {}, {})), registry_(registry) {
-  hello_errors_ = &registry.Counter("meshgw_hello_errors_total",
-                                    "ClientHellos rejected, by reason", {"reason"});
-  handshake_failures_ = &registry.Counter("meshgw_handshake_failures_total",
-                                          "Downstream TLS handshakes failed, by reason",
-                                          {"reason"});
+  hello_errors_ = &registry.Counter("meshgw_hello_errors_total", "ClientHellos rejected, by reason",
+                                    {"reason"});
+  handshake_failures_ = &registry.Counter(
+      "meshgw_handshake_failures_total", "Downstream TLS handshakes failed, by reason", {"reason"});
   upstream_handshake_failures_ =
       &registry.Counter("meshgw_upstream_handshake_failures_total",
                         "Upstream (originated) TLS handshakes failed, by reason", {"reason"});
@@ -35,10 +34,9 @@ GatewayMetrics::GatewayMetrics(metrics::Registry& registry)
   cluster_overflows_ =
       &registry.Counter("meshgw_upstream_cx_overflow_total",
                         "Connections refused by the cluster's max_connections", {"cluster"});
-  cluster_no_healthy_ =
-      &registry.Counter("meshgw_upstream_cx_none_healthy_total",
-                        "Connections closed because the cluster had no healthy endpoint",
-                        {"cluster"});
+  cluster_no_healthy_ = &registry.Counter(
+      "meshgw_upstream_cx_none_healthy_total",
+      "Connections closed because the cluster had no healthy endpoint", {"cluster"});
 }
 
 metrics::Counter* GatewayMetrics::HelloError(std::string_view reason) {

@@ -4,7 +4,8 @@
 //   GatewayMetrics m(registry);
 //   m.downstream_cx_total->Inc();                 // meshgw_downstream_cx_total
 //   m.HelloError("not_tls")->Inc();               // meshgw_hello_errors_total{reason="not_tls"}
-//   m.ForChain("mesh", "api").authz_denied->Inc();  // meshgw_authz_total{route="api",decision="deny"}
+//   m.ForChain("mesh", "api").authz_denied->Inc();  //
+//   meshgw_authz_total{route="api",decision="deny"}
 //
 // Per-label counters for routes and clusters are looked up when a config is installed
 // (ActiveConfig keeps the pointers), never on the data path. Failure counters by reason are looked
@@ -23,24 +24,24 @@
 
 namespace meshgw::gateway::proxy {
 
-#define MESHGW_GATEWAY_STATS(COUNTER, GAUGE)                                                   \
-  COUNTER(downstream_cx_total, "Downstream connections accepted")                              \
-  GAUGE(downstream_cx_active, "Downstream connections open")                                   \
-  COUNTER(downstream_cx_overflow, "Connections refused over limits.max_connections")           \
-  COUNTER(bytes_from_downstream, "Bytes received from downstream clients")                     \
-  COUNTER(bytes_to_downstream, "Bytes sent to downstream clients")                             \
-  COUNTER(unknown_sni, "Connections closed because no filter chain matched their SNI")         \
-  COUNTER(hello_timeouts, "Connections closed because the ClientHello did not arrive in time") \
-  COUNTER(idle_timeouts, "Connections closed by the tcp_proxy idle timeout")                   \
-  COUNTER(connection_limited, "Connections refused by a chain's connection_limit")             \
-  COUNTER(no_cluster, "Connections whose chain named a cluster the config does not have")      \
-  COUNTER(handshakes, "Downstream TLS handshakes completed")                                   \
-  COUNTER(handshakes_resumed, "Downstream TLS handshakes completed by session resumption")       \
-  GAUGE(config_version, "Version of the installed snapshot (increases by one per update)")    \
+#define MESHGW_GATEWAY_STATS(COUNTER, GAUGE)                                                    \
+  COUNTER(downstream_cx_total, "Downstream connections accepted")                               \
+  GAUGE(downstream_cx_active, "Downstream connections open")                                    \
+  COUNTER(downstream_cx_overflow, "Connections refused over limits.max_connections")            \
+  COUNTER(bytes_from_downstream, "Bytes received from downstream clients")                      \
+  COUNTER(bytes_to_downstream, "Bytes sent to downstream clients")                              \
+  COUNTER(unknown_sni, "Connections closed because no filter chain matched their SNI")          \
+  COUNTER(hello_timeouts, "Connections closed because the ClientHello did not arrive in time")  \
+  COUNTER(idle_timeouts, "Connections closed by the tcp_proxy idle timeout")                    \
+  COUNTER(connection_limited, "Connections refused by a chain's connection_limit")              \
+  COUNTER(no_cluster, "Connections whose chain named a cluster the config does not have")       \
+  COUNTER(handshakes, "Downstream TLS handshakes completed")                                    \
+  COUNTER(handshakes_resumed, "Downstream TLS handshakes completed by session resumption")      \
+  GAUGE(config_version, "Version of the installed snapshot (increases by one per update)")      \
   GAUGE(config_complete, "1 when the installed snapshot is complete (every reference present)") \
-  GAUGE(config_apply_microseconds, "Time the last configuration update took to apply")         \
-  GAUGE(config_listeners, "Listeners in the installed snapshot")                              \
-  GAUGE(config_clusters, "Clusters in the installed snapshot")                                \
+  GAUGE(config_apply_microseconds, "Time the last configuration update took to apply")          \
+  GAUGE(config_listeners, "Listeners in the installed snapshot")                                \
+  GAUGE(config_clusters, "Clusters in the installed snapshot")                                  \
   GAUGE(workers, "Worker event loops")
 
 MESHGW_STATS_STRUCT(GatewayStats, MESHGW_GATEWAY_STATS);

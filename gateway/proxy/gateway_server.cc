@@ -1,10 +1,10 @@
 #include "gateway/proxy/gateway_server.h"
 
+#include <grpcpp/grpcpp.h>
+
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -66,9 +66,8 @@ std::shared_ptr<const ActiveConfig> GatewayServer::current() const {
 }
 
 absl::Status GatewayServer::Start() {
-  absl::StatusOr<std::unique_ptr<AccessLog>> access_log =
-      AccessLog::Open(bootstrap_.log.access_log, bootstrap_.log.json ? LogFormat::kJson
-                                                                      : LogFormat::kText);
+  absl::StatusOr<std::unique_ptr<AccessLog>> access_log = AccessLog::Open(
+      bootstrap_.log.access_log, bootstrap_.log.json ? LogFormat::kJson : LogFormat::kText);
   if (!access_log.ok()) return access_log.status();
   access_log_ = std::move(*access_log);
 
@@ -151,8 +150,7 @@ absl::Status GatewayServer::ApplyLocked() {
   metrics_.config_clusters->Set(static_cast<int64_t>(snap.clusters.size()));
   MESHGW_LOG(LogLevel::kInfo, "configuration installed", {"version", snap.version},
              {"listeners", snap.listeners.size()}, {"clusters", snap.clusters.size()},
-             {"complete", snap.complete},
-             {"apply_us", absl::ToInt64Microseconds(last_apply_)});
+             {"complete", snap.complete}, {"apply_us", absl::ToInt64Microseconds(last_apply_)});
   if (!snap.complete) {
     MESHGW_LOG(LogLevel::kInfo, "configuration incomplete",
                {"missing", absl::StrJoin(snap.missing, "; ")});

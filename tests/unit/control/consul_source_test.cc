@@ -350,16 +350,16 @@ TEST_F(ConsulSourceTest, InitialSyncIntoTheModel) {
   ConsulDouble consul;
   ASSERT_NO_FATAL_FAILURE(consul.Start(scenario));
   Recorder rec;
-  ConsulSource source(TestOptions(consul.Config(), &rec));
+  ConsulSourceOptions options = TestOptions(consul.Config(), &rec);
+  options.initial_sync_timeout = absl::Seconds(30);  // so the 10 s wait below proves "all answered"
+  ConsulSource source(std::move(options));
   ASSERT_TRUE(source.Start().ok());
-  auto started = std::chrono::steady_clock::now();
   std::optional<ConsulState> s =
       rec.WaitFor([](const ConsulState& s) { return HasImportedPublicApi(s); }, absl::Seconds(10));
   ASSERT_TRUE(s.has_value()) << "no complete state; errors: "
                              << testing::PrintToString(source.Errors());
 
-  // Every watch answered: published before the initial-sync timeout (3 s), in one piece.
-  EXPECT_LT(rec.last_at() - started, std::chrono::milliseconds(2500));
+  // Published once every watch had answered (long before the timeout), in one piece.
   EXPECT_EQ(rec.count(), 1u);
 
   // Config entries.
@@ -440,7 +440,7 @@ TEST_F(ConsulSourceTest, BlockingQueryWakesOnChangeWithoutPolling) {
   ASSERT_TRUE(rec.WaitFor(HasImportedPublicApi, absl::Seconds(10)).has_value());
 
   // Idle: every watch is parked in a blocking query; nothing is asked in the meantime.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the last watches re-park
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // the last watches re-park
   consul.Admin("DELETE", "/_double/requests");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   json idle = consul.Requests();

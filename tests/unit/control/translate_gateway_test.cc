@@ -24,10 +24,15 @@
 #include "envoy/config/endpoint/v3/endpoint.pb.h"
 #include "envoy/config/listener/v3/listener.pb.h"
 #include "envoy/extensions/transport_sockets/tls/v3/tls.pb.h"
+#include "gateway/authz/rbac.h"
 #include "gateway/config/translate.h"
+#include "gateway/tls/client_context.h"
+#include "gateway/tls/server_context.h"
+#include "gateway/tls/tls_session.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/unit/gateway/tls/tls_test_util.h"
 #include "xds/resource.h"
 #include "xds/snapshot_cache.h"
 
@@ -114,7 +119,7 @@ struct Dc {
 };
 
 Dc MakeCa(const std::string& td, const std::string& dc, const std::vector<std::string>& services) {
-  const absl::Time now = absl::FromUnixSeconds(1800000000);
+  const absl::Time now = absl::Now();  // the handshakes check validity against the clock
   CaOptions options;
   options.trust_domain = td;
   options.datacenter = dc;
@@ -334,41 +339,17 @@ const gwc::FilterChain* ChainNamed(const gwc::Listener& l, const std::string& na
   return nullptr;
 }
 
-// Whether the chain's RBAC lets a client certificate with this URI SAN in (policies are ORed;
-// principals of kAnd/kOr/kNot/kAuthenticated as the gateway evaluates them).
-bool PrincipalMatches(const gwc::RbacPrincipal& p, const std::string& uri) {
-  switch (p.kind) {
-    case gwc::RbacPrincipal::Kind::kAny:
-      return true;
-    case gwc::RbacPrincipal::Kind::kAuthenticated:
-      return p.principal_name.Matches(uri);
-    case gwc::RbacPrincipal::Kind::kAnd:
-      for (const auto& id : p.ids) {
-        if (!PrincipalMatches(id, uri)) return false;
-      }
-      return true;
-    case gwc::RbacPrincipal::Kind::kOr:
-      for (const auto& id : p.ids) {
-        if (PrincipalMatches(id, uri)) return true;
-      }
-      return false;
-    case gwc::RbacPrincipal::Kind::kNot:
-      return !PrincipalMatches(p.ids[0], uri);
-  }
-  return false;
-}
-
+// Whether the chain's RBAC (evaluated by the gateway's own authz) lets a verified client
+// certificate with this URI SAN in.
 bool Allowed(const gwc::FilterChain& chain, const std::string& uri) {
   const gwc::RbacFilter* rbac = chain.rbac();
   EXPECT_NE(rbac, nullptr) << chain.name;
   if (rbac == nullptr) return false;
-  EXPECT_EQ(rbac->action, gwc::RbacFilter::Action::kAllow);
-  for (const gwc::RbacPolicy& policy : rbac->policies) {
-    for (const gwc::RbacPrincipal& p : policy.principals) {
-      if (PrincipalMatches(p, uri)) return true;
-    }
-  }
-  return false;
+  std::vector<std::string_view> uris = {uri};
+  return gateway::authz::EvaluateRbac(*rbac, {.uri_sans = uris,
+                                              .requested_server_name = chain.match.server_names[0],
+                                              .authenticated = true})
+      .allowed;
 }
 
 std::string Svc(const std::string& td, const std::string& dc, const std::string& name) {
@@ -653,6 +634,75 @@ TEST(TranslateGateway, WhatIsNotThereYetIsLeftOut) {
   EXPECT_FALSE(c->tls.has_value());
   EXPECT_TRUE(c->transport_socket_matches.empty());
   EXPECT_EQ((*alone)->Find(xds::kSecretType, "leaf~front-service"), nullptr);
+}
+
+// The strongest check of the two sides together: DC1's egress cluster dials with the TLS the
+// translation gave it, DC2's gateway routes that SNI to the chain the translation gave it, the
+// real handshake succeeds in both directions (DC1 pins DC2's identities, DC2 verifies DC1's CA),
+// and DC2's RBAC allows the identity it saw. A caller the intentions do not name is refused by
+// RBAC; a certificate of the wrong CA fails the handshake.
+TEST(TranslateGateway, Dc1EgressHandshakesWithDc2ExportedChain) {
+  World w = MakeWorld();
+  auto snap1 = TranslateGateway(w.dc1, "mesh-gateway-dc1");
+  auto snap2 = TranslateGateway(w.dc2, "mesh-gateway-dc2");
+  ASSERT_TRUE(snap1.ok() && snap2.ok());
+  gwc::SnapshotPtr gw1 = GatewayAccepts(**snap1);
+  gwc::SnapshotPtr gw2 = GatewayAccepts(**snap2);
+  ASSERT_TRUE(gw1 != nullptr && gw2 != nullptr);
+  const gwc::Listener* mesh2 = gw2->FindListener("default:127.0.2.2:8443");
+  ASSERT_NE(mesh2, nullptr);
+
+  for (const std::string service : {"public-api", "private-api"}) {
+    SCOPED_TRACE(service);
+    const gwc::Cluster* egress =
+        gw1->FindCluster("egress~front-service~" + service + ".gcp-dc2-default");
+    ASSERT_NE(egress, nullptr);
+    const gwc::Endpoint& dc2_gateway = egress->priorities.back().endpoints.at(0);
+    EXPECT_EQ(dc2_gateway.address.ToString(), "127.0.2.2:8443");
+    const gwc::UpstreamTls* up = egress->TlsFor(dc2_gateway);
+    ASSERT_NE(up, nullptr);
+    const gwc::FilterChain* chain =
+        mesh2->ChainFor(up->sni, {}, gateway::route::TransportProtocol::kTls);
+    ASSERT_NE(chain, nullptr);
+    ASSERT_TRUE(chain->tls.has_value());
+
+    auto run = [&](const gwc::UpstreamTls& client_tls) {
+      auto server_ctx = gateway::tls::ServerTlsContext::Create(*chain->tls, nullptr);
+      auto client_ctx = gateway::tls::ClientTlsContext::Create(client_tls);
+      EXPECT_TRUE(server_ctx.ok()) << server_ctx.status();
+      EXPECT_TRUE(client_ctx.ok()) << client_ctx.status();
+      gateway::tls::testing::SocketPair fds;
+      auto server = gateway::tls::TlsSession::AcceptOn(**server_ctx, fds.server, "");
+      auto client = gateway::tls::TlsSession::ConnectOn(**client_ctx, fds.client, "");
+      auto r = gateway::tls::testing::DriveHandshake(*server, *client);
+      std::optional<gateway::tls::PeerIdentity> seen;
+      if (r.server == gateway::tls::TlsIo::kOk && r.client == gateway::tls::TlsIo::kOk) {
+        seen = server->peer();
+      }
+      return seen;
+    };
+    std::optional<gateway::tls::PeerIdentity> seen = run(*up);
+    ASSERT_TRUE(seen.has_value()) << "handshake failed";
+    ASSERT_EQ(seen->uri_sans.size(), 1u);
+    EXPECT_EQ(seen->uri_sans[0], Svc(kDc1Td, "gcp-dc1", "front-service"));
+    EXPECT_TRUE(Allowed(*chain, seen->uri_sans[0]));
+
+    // Another DC1 service with a good certificate: the handshake works, the intentions refuse.
+    gwc::UpstreamTls billing = *up;
+    const absl::Time now = absl::Now();  // the handshakes check validity against the clock
+    IssuedCert leaf = *w.dc1_ca.ca->IssueServiceLeaf("billing", "default", now);
+    billing.certificate->certificate_chain_pem = leaf.cert_pem;
+    billing.certificate->private_key_pem = leaf.private_key_pem;
+    std::optional<gateway::tls::PeerIdentity> other = run(billing);
+    ASSERT_TRUE(other.has_value()) << "handshake failed";
+    EXPECT_FALSE(Allowed(*chain, other->uri_sans.at(0)));
+
+    // A client certificate from DC2's own CA is not one of the consuming peer's: no handshake.
+    gwc::UpstreamTls wrong_ca = *up;
+    wrong_ca.certificate->certificate_chain_pem = w.dc2.ca->gateway_leaf.cert_pem;
+    wrong_ca.certificate->private_key_pem = w.dc2.ca->gateway_leaf.private_key_pem;
+    EXPECT_FALSE(run(wrong_ca).has_value());
+  }
 }
 
 // ---- incremental -------------------------------------------------------------------------------

@@ -24,16 +24,16 @@
 #include "absl/strings/str_replace.h"
 #include "gateway/config/bootstrap.h"
 #include "gateway/proxy/gateway_server.h"
-#include "tests/unit/gateway/testing/loopback.h"
 #include "gtest/gtest.h"
+#include "tests/unit/gateway/testing/loopback.h"
 
 namespace meshgw::gateway::proxy {
 namespace {
 
 using namespace ::meshgw::gateway::testing;  // NOLINT: the loopback helpers
 
-std::string Bootstrap(uint16_t port, uint16_t egress_port, uint16_t backend,
-                      uint16_t backend2 = 9, std::string extra = "") {
+std::string Bootstrap(uint16_t port, uint16_t egress_port, uint16_t backend, uint16_t backend2 = 9,
+                      std::string extra = "") {
   return absl::StrCat(R"(
 node { id = "relay-test" }
 admin { address = "127.0.0.1:0" }
@@ -45,7 +45,8 @@ log {
 }
 static {
   listener "mesh" {
-    address = "127.0.0.1:)", port, R"("
+    address = "127.0.0.1:)",
+                      port, R"("
     hello_timeout = "1s"
     filter_chain "echo" {
       server_names = ["echo.default.dc1.internal.td.consul"]
@@ -60,21 +61,26 @@ static {
     }
   }
   listener "egress" {
-    address = "127.0.0.1:)", egress_port, R"("
+    address = "127.0.0.1:)",
+                      egress_port, R"("
     tls_inspector = false
     filter_chain "out" {
       tcp_proxy { cluster = "echo" }
     }
   }
   cluster "echo" {
-    endpoint { address = "127.0.0.1:)", backend, R"(" }
+    endpoint { address = "127.0.0.1:)",
+                      backend, R"(" }
   }
   cluster "retry" {
     connect_timeout = "1s"
-    endpoint { address = "127.0.0.1:)", backend2, R"(" }
-    endpoint { address = "127.0.0.1:)", backend, R"(" }
+    endpoint { address = "127.0.0.1:)",
+                      backend2, R"(" }
+    endpoint { address = "127.0.0.1:)",
+                      backend, R"(" }
   }
-)", extra, "}\n");
+)",
+                      extra, "}\n");
 }
 
 class RelayTest : public ::testing::Test {
@@ -84,7 +90,8 @@ class RelayTest : public ::testing::Test {
     egress_port_ = FreePort();
     backend_port_ = backend.port();
     backend2_ = backend2;
-    auto b = config::ParseBootstrap(Bootstrap(port_, egress_port_, backend.port(), backend2), "relay.hcl");
+    auto b = config::ParseBootstrap(Bootstrap(port_, egress_port_, backend.port(), backend2),
+                                    "relay.hcl");
     ASSERT_TRUE(b.ok()) << b.status();
     server_ = std::make_unique<GatewayServer>(*std::move(b));
     absl::Status started = server_->Start();
