@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "control/peering/peering_manager.h"
 #include "control/source/consul_source.h"
@@ -143,23 +144,6 @@ std::string TargetPath(const std::string& config_dir, std::string_view filename,
                .string();
   }
   return path;
-}
-
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = absl::StrCat(fs::path(path).parent_path().string(), "/.",
-                                       fs::path(path).filename().string(), ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.close();
-    if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp));
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec)
-    return absl::InternalError(
-        absl::StrCat("cannot rename ", tmp, " to ", path, ": ", ec.message()));
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -503,9 +487,7 @@ absl::Status ControlAgent::WritePeeringCertificateLocked(absl::Time now) {
   for (const auto& [name, pem] :
        {std::pair{"key.pem", &leaf->private_key_pem}, std::pair{"cert.pem", &leaf->cert_pem}}) {
     const std::string path = (fs::path(peering_tls_dir_) / name).string();
-    if (absl::Status s = WriteFileAtomically(path, *pem); !s.ok()) return s;
-    std::error_code ec;
-    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, ec);
+    if (absl::Status s = WriteFileAtomically(path, *pem, 0600); !s.ok()) return s;
   }
   Log(LogLevel::kInfo, "peering certificate issued",
       {{"spiffe_id", leaf->spiffe_id},
@@ -626,19 +608,18 @@ absl::StatusOr<ConfigWriteResult> ControlAgent::WriteConfig(std::string_view fil
   const std::string path = TargetPath(config_.config_dir, filename, *parsed, files_->model());
   std::optional<std::string> previous;
   if (fs::exists(path)) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    previous = ss.str();
+    absl::StatusOr<std::string> text = ReadFile(path);
+    if (!text.ok()) return text.status();
+    previous = *std::move(text);
   }
   std::error_code ec;
   fs::create_directories(config_.config_dir, ec);
-  if (absl::Status s = WriteFileAtomically(path, content); !s.ok()) return s;
+  if (absl::Status s = WriteFileAtomically(path, content, 0644); !s.ok()) return s;
   absl::Status reloaded = ReloadFilesLocked(/*force=*/true);
   if (!reloaded.ok()) {
     // The folder does not load with it (a duplicate, say): put things back as they were.
     if (previous.has_value()) {
-      (void)WriteFileAtomically(path, *previous);
+      (void)WriteFileAtomically(path, *previous, 0644);
     } else {
       fs::remove(path, ec);
     }

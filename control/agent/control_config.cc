@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/file.h"
 #include "hcl/decode/decode.h"
 #include "hcl/diagnostic.h"
 #include "hcl/eval/eval.h"
@@ -148,14 +149,6 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
       .string();
 }
 
-std::optional<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 absl::StatusOr<std::pair<std::string, int>> SplitHostPort(std::string_view host_port_view) {
@@ -283,10 +276,10 @@ absl::StatusOr<ControlConfig> ParseControlConfig(std::string_view filename, std:
       if (token.token.empty()) errors.Add(t.token.range, "gateway_tokens.token", "empty");
     } else {
       const std::string path = Resolve(base_dir, t.token_file.value);
-      std::optional<std::string> data = ReadWholeFile(path);
-      if (!data.has_value()) {
+      absl::StatusOr<std::string> data = ReadFile(path);
+      if (!data.ok()) {
         errors.Add(t.token_file.range, "gateway_tokens.token_file",
-                   absl::StrCat("cannot read ", path));
+                   absl::StrCat("cannot read ", data.status().message()));
       } else {
         token.token = std::string(absl::StripAsciiWhitespace(*data));
         if (token.token.empty()) {
@@ -363,9 +356,10 @@ absl::StatusOr<ControlConfig> ParseControlConfig(std::string_view filename, std:
 }
 
 absl::StatusOr<ControlConfig> LoadControlConfig(const std::string& path) {
-  std::optional<std::string> text = ReadWholeFile(path);
-  if (!text.has_value()) {
-    return absl::NotFoundError(absl::StrCat("cannot read the control config ", path));
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read the control config ", text.status().message()));
   }
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (dir.empty()) dir = ".";

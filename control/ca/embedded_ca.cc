@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/file.h"
 #include "common/spiffe.h"
 #include "control/model/internal/cat.h"
 
@@ -193,39 +194,6 @@ absl::Status SetSubject(X509* x, const std::string& cn) {
   return absl::OkStatus();
 }
 
-// Writes `data` to `path` through a temporary file and a rename, readable by the owner only.
-absl::Status WriteFileAtomically(const std::string& path, const std::string& data) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::PermissionDeniedError(Cat(tmp, ": ", std::strerror(errno)));
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return absl::InternalError(Cat(tmp, ": ", std::strerror(err)));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return absl::InternalError(Cat(tmp, ": ", std::strerror(errno)));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(Cat(path, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(Cat(path, ": ", std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 std::string ServiceCommonName(std::string_view service, std::string_view ns,
@@ -303,9 +271,9 @@ absl::StatusOr<std::unique_ptr<EmbeddedCa>> EmbeddedCa::Create(CaOptions options
               "; restore the missing file or remove both to make a new root"));
     }
     if (has_cert) {
-      absl::StatusOr<std::string> cert_pem = ReadWholeFile(cert_path);
+      absl::StatusOr<std::string> cert_pem = ReadFile(cert_path);
       if (!cert_pem.ok()) return cert_pem.status();
-      absl::StatusOr<std::string> key_pem = ReadWholeFile(key_path);
+      absl::StatusOr<std::string> key_pem = ReadFile(key_path);
       if (!key_pem.ok()) return key_pem.status();
       BioPtr cb(BIO_new_mem_buf(cert_pem->data(), static_cast<int>(cert_pem->size())));
       keys->root_cert.reset(PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr));

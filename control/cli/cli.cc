@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/file.h"
 #include "meshgw/control/v1/control.grpc.pb.h"
 
 namespace meshgw::control::cli {
@@ -293,16 +294,14 @@ std::vector<Command> Commands() {
            return Fail(err, "", absl::InvalidArgumentError("give one file: config write FILE"));
          }
          const std::string& file = f.positional[0];
-         std::ifstream in(file, std::ios::binary);
-         if (!in) {
+         absl::StatusOr<std::string> text = ReadFile(file);
+         if (!text.ok()) {
            return Fail(err, "reading " + file,
-                       absl::NotFoundError(absl::StrCat("cannot open ", file)));
+                       absl::NotFoundError(absl::StrCat("cannot open ", text.status().message())));
          }
-         std::stringstream ss;
-         ss << in.rdbuf();
          pb::ConfigWriteRequest req;
          req.set_filename(file);
-         req.set_content(ss.str());
+         req.set_content(*std::move(text));
          pb::ConfigWriteResponse resp;
          absl::Status s = Client(c).Call(&pb::ControlApi::Stub::ConfigWrite, req, &resp);
          if (!s.ok()) return Fail(err, "writing " + file, s);

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "absl/synchronization/mutex.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "common/spiffe.h"
 #include "control/model/internal/cat.h"
@@ -92,30 +93,6 @@ std::string JoinPems(const std::vector<std::string>& pems) {
 std::string AddressString(const ServiceAddress& a) {
   if (a.address.find(':') != std::string::npos) return Cat("[", a.address, "]:", a.port);
   return Cat(a.address, ":", a.port);
-}
-
-absl::Status WriteFileAtomically(const std::string& path, const std::string& data) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::PermissionDeniedError(Cat(tmp, ": ", std::strerror(errno)));
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return absl::InternalError(Cat(tmp, ": ", std::strerror(err)));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return absl::InternalError(Cat(tmp, ": ", std::strerror(errno)));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(Cat(path, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
 }
 
 InstanceHealth FromProto(pb::ExportedService::Health h) {
@@ -537,10 +514,10 @@ void PeeringManager::Impl::RecomputeExportsLocked() {
   for (const auto& [id, def] : model_.Services()) {
     if (def->kind.empty()) with_instances.insert(def->name);
   }
-  // Service name -> its namespace and consuming peers: Model::PeersExportedTo's rule (names or
-  // "*", consumers by Peer or by SamenessGroup members' Peer), for all names at once.
-  std::map<std::string, std::pair<std::string, std::set<std::string>>> by_name;
-  for (const ExportedService& s : entry->services) {
+  // Service name -> its namespace and consuming peers, by Model::PeersExportedTo's rule (entries
+  // naming the service or "*"; consumers by Peer or by SamenessGroup members' Peer) for every
+  // candidate at once: the names listed, and with "*" the names with an instance.
+  auto consumers_of = [&](const ExportedService& s) {
     std::set<std::string> peers;
     for (const ExportedConsumer& c : s.consumers) {
       if (!c.peer.empty()) peers.insert(c.peer);
@@ -551,18 +528,27 @@ void PeeringManager::Impl::RecomputeExportsLocked() {
         }
       }
     }
-    if (peers.empty()) continue;
+    return peers;
+  };
+  std::map<std::string, std::pair<std::string, std::set<std::string>>> by_name;
+  std::set<std::string> star_peers;
+  std::string star_ns;
+  for (const ExportedService& s : entry->services) {
+    std::set<std::string> peers = consumers_of(s);
     std::string ns = s.ns.empty() ? "default" : s.ns;
-    auto add = [&](const std::string& name) {
-      auto& [space, consumers] = by_name[name];
-      if (space.empty()) space = ns;
-      consumers.insert(peers.begin(), peers.end());
-    };
     if (s.name == "*") {
-      for (const std::string& name : with_instances) add(name);
-    } else {
-      add(s.name);
+      star_peers.insert(peers.begin(), peers.end());
+      if (star_ns.empty()) star_ns = ns;
+      continue;
     }
+    auto& [space, consumers] = by_name[s.name];
+    if (space.empty()) space = ns;
+    consumers.insert(peers.begin(), peers.end());
+  }
+  if (!star_peers.empty()) {
+    for (const std::string& name : with_instances)
+      by_name.try_emplace(name, star_ns, std::set<std::string>{});
+    for (auto& [name, target] : by_name) target.second.insert(star_peers.begin(), star_peers.end());
   }
   std::vector<pb::GatewayAddress> gateways;
   for (const auto& gw : model_.MeshGateways()) {
@@ -692,15 +678,11 @@ absl::Status PeeringManager::Impl::PersistLocked() {
 absl::Status PeeringManager::Impl::Load() {
   if (options_.data_dir.empty()) return absl::OkStatus();
   const std::string path = (fs::path(options_.data_dir) / kPeeringsFile).string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) return absl::OkStatus();
-    return absl::PermissionDeniedError(Cat(path, ": ", std::strerror(errno)));
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  nlohmann::json doc = nlohmann::json::parse(ss.str(), nullptr, /*allow_exceptions=*/false);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return absl::OkStatus();
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  nlohmann::json doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("peerings") ||
       !doc["peerings"].is_array()) {
     return absl::DataLossError(

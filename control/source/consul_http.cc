@@ -24,6 +24,7 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "boost/beast/ssl.hpp"
+#include "common/file.h"
 #include "control/model/internal/cat.h"
 
 // GCC 12 with -fsanitize=address at -O1 and above reports Asio's recycling allocator (awaitable
@@ -49,14 +50,6 @@ std::optional<bool> ParseGoBool(std::string_view v) {
     if (v == f) return false;
   }
   return std::nullopt;
-}
-
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(Cat("cannot open ", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 bool IsIpAddress(const std::string& host) {
@@ -189,7 +182,7 @@ absl::StatusOr<ConsulHttpConfig> ConsulHttpConfig::FromEnvironment(
 
   c.token = get("CONSUL_HTTP_TOKEN");
   if (std::string file = get("CONSUL_HTTP_TOKEN_FILE"); !file.empty()) {
-    absl::StatusOr<std::string> text = ReadWholeFile(file);
+    absl::StatusOr<std::string> text = ReadFile(file);
     if (!text.ok()) {
       return absl::InvalidArgumentError(Cat("CONSUL_HTTP_TOKEN_FILE: ", text.status().message()));
     }

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <utility>
 
+#include "common/file.h"
 #include "control/model/internal/cat.h"
 #include "control/model/validate.h"
 #include "control/source/internal/entry_schemas.h"
@@ -265,15 +266,6 @@ LoadedFile LoadFile(std::string_view filename, std::string text, hcl::Diagnostic
                   "definitions (service { ... }) or an ACL policy.",
                   hcl::Range{file.filename, {}, {}});
   return out;
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(Cat(path, ": cannot open: ", std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(Cat(path, ": read error"));
-  return ss.str();
 }
 
 }  // namespace
