@@ -131,6 +131,26 @@ PickResult EndpointPicker::Pick(ClusterState& state, absl::Time now,
   }
 
   if (chosen == kNone) {
+    // Panic, as Envoy does when too few endpoints are usable: when every endpoint that receives
+    // traffic is ejected, ejection is ignored rather than refusing everything — a lone endpoint
+    // that failed while its peer restarted (a control component's peering port) must not be
+    // out of service for a whole ejection time once it is back. Health status still counts.
+    for (size_t l = 0; l < state.levels_.size() && chosen == kNone; ++l) {
+      const ClusterState::Level& level = state.levels_[l];
+      if (!level.any_receives_traffic) continue;
+      const uint32_t n = level.end - level.begin;
+      const uint32_t cursor = static_cast<uint32_t>(cursors[l].load(kRelaxed) % n);
+      for (uint32_t k = 0; k < n; ++k) {
+        const uint32_t i = level.begin + (cursor + k) % n;
+        if (state.hosts_[i].receives_traffic && !Tried(tried, i)) {
+          chosen = i;
+          cursors[l].store((k + cursor + 1) % n, kRelaxed);
+          break;
+        }
+      }
+    }
+  }
+  if (chosen == kNone) {
     state.ReleaseConnection();
     return {.error = PickError::kNoHealthyEndpoint};
   }

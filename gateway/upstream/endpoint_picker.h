@@ -9,6 +9,9 @@
 //                  its weight's share, interleaved: weights 5,1,1 give a a b a c a a)
 //   kLeastRequest  the fewest active connections (weights ignored), ties in turn
 //   kRandom        at random, in proportion to the weights
+// When no endpoint is a candidate only because all are ejected (panic, as Envoy's), the
+// ejection is ignored: the lowest level with an untried endpoint that receives traffic gets the
+// connection, in turn.
 //
 //   EndpointPicker picker(worker_index);       // one per worker thread, never shared
 //   std::array<EndpointIndex, 4> tried; size_t n = 0;
@@ -39,7 +42,7 @@ namespace meshgw::gateway::upstream {
 enum class PickError : uint8_t {
   kNone,
   kNoEndpoints,        // the cluster has no endpoint at all
-  kNoHealthyEndpoint,  // none receives traffic, or all are ejected or already tried
+  kNoHealthyEndpoint,  // none receives traffic, or all that do were already tried
   kCircuitOpen,        // max_connections reached (counted as an overflow)
 };
 // PickErrorName(PickError::kCircuitOpen) == "circuit_open" (for counters and logs).

@@ -247,6 +247,44 @@ TEST(EndpointPickerTest, CircuitBreakerLimitsActiveConnections) {
   EXPECT_EQ(s->Status(kT0).overflows, 3u);
 }
 
+TEST(EndpointPickerTest, EveryEndpointEjectedPanicsToTheEjectedOnes) {
+  // A lone endpoint (a control component's peering port) that failed while its process
+  // restarted: ejected, yet it must get the next connection, not a 30 s refusal.
+  auto c = MakeCluster("server.dc1.peering.td", {{Ep(8503)}});
+  testing::EnableOutlier(*c, /*failures=*/2, /*percent=*/100);
+  auto s = ClusterState::Create(c, 1);
+  EndpointPicker w(0);
+  for (int i = 0; i < 2; ++i) {
+    PickResult p = w.Pick(*s, kT0);
+    ASSERT_TRUE(p.ok());
+    s->OnConnectFailure(p.endpoint, kT0, /*timeout=*/false);
+  }
+  ASSERT_TRUE(s->IsEjected(0, kT0 + absl::Seconds(1)));
+  PickResult p = w.Pick(*s, kT0 + absl::Seconds(1));
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(Port(*s, p), 8503);
+  // Panic ignores ejection, not health, nor the endpoints this connection already tried.
+  const std::vector<EndpointIndex> tried = {p.endpoint};
+  s->OnConnectFailure(p.endpoint, kT0 + absl::Seconds(1), /*timeout=*/false);
+  EXPECT_EQ(w.Pick(*s, kT0 + absl::Seconds(1), tried).error, PickError::kNoHealthyEndpoint);
+}
+
+TEST(EndpointPickerTest, PanicOnlyWhenNoPriorityHasAnUnejectedEndpoint) {
+  auto c = MakeCluster("api", {{Ep(9001)}, {Ep(9101)}});
+  testing::EnableOutlier(*c, /*failures=*/1, /*percent=*/100);
+  auto s = ClusterState::Create(c, 1);
+  EndpointPicker w(0);
+  PickResult p = w.Pick(*s, kT0);
+  ASSERT_EQ(Port(*s, p), 9001);
+  s->OnConnectFailure(p.endpoint, kT0, /*timeout=*/false);  // 9001 ejected
+  p = w.Pick(*s, kT0);
+  EXPECT_EQ(Port(*s, p), 9101);                             // failover, not panic
+  s->OnConnectFailure(p.endpoint, kT0, /*timeout=*/false);  // 9101 ejected too
+  p = w.Pick(*s, kT0);
+  EXPECT_EQ(Port(*s, p), 9001);  // panic: the lowest priority first
+  s->OnConnectionClosed(p.endpoint);
+}
+
 TEST(EndpointPickerTest, NoHealthyEndpointReleasesTheCircuitBreakerSlot) {
   auto c = MakeCluster("api", {{Ep(9001, HealthStatus::kUnhealthy)}});
   c->max_connections = 1;
