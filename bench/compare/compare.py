@@ -79,12 +79,17 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--only", default="", help="comma-separated scenario names")
     ap.add_argument("--proxies", default="", help="comma-separated proxy names")
+    ap.add_argument("--idle-conns", type=int, default=0,
+                    help="connections of the idle scenarios (default 1,000 quick, 9,000 full)")
     ap.add_argument("--rate", type=int, default=int(os.environ.get("MESHGW_BENCH_RATE", "1000")))
     ap.add_argument("--port-base", type=int,
                     default=int(os.environ.get("MESHGW_BENCH_PORT_BASE", "18400")))
     a = ap.parse_args()
     if a.reps < 1:
         sys.exit("compare.py: --reps must be at least 1")
+    if not 0 <= a.idle_conns <= 9400:
+        sys.exit("compare.py: --idle-conns must be 1 to 9,400 (a proxy holds two descriptors "
+                 "per connection and the per-process limit is 20,000)")
 
     group = procs.ProcessGroup()
     atexit.register(group.close)
@@ -105,7 +110,7 @@ def main():
     subprocess.run([str(HERE / "pki.sh"), str(pki)], check=True)
     env = Env(Path(a.tool).resolve(), pki, scratch, group, a.port_base)
 
-    all_scenarios = scen.scenarios(a.quick, a.rate)
+    all_scenarios = scen.scenarios(a.quick, a.rate, a.idle_conns)
     if a.only:
         wanted = set(a.only.split(","))
         unknown = wanted - {s.name for s in all_scenarios}
@@ -136,12 +141,20 @@ def main():
     for s in all_scenarios:
         players = []
         for d in available:
+            # skipped: proxy -> {reason: [scenarios]}, so that a reason is said once.
             if s.mode not in d.modes:
-                skipped.setdefault(d.name, []).append(f"{s.name} (no {s.mode} mode)")
+                why = getattr(d, "no_mode_why", {}).get(s.mode)
+                reason = f"no {s.mode} mode{': ' + why if why else ''}"
             elif d.name == "baseline" and not s.baseline:
-                skipped.setdefault(d.name, []).append(f"{s.name} (no proxy to measure)")
+                reason = "no proxy to measure"
+            elif s.name in d.skip_scenarios:
+                reason = d.skip_scenarios[s.name]
             elif s.kind == "churn" and d.churn is None:
-                skipped.setdefault(d.name, []).append(f"{s.name} (no live config change)")
+                reason = "no live config change"
+            else:
+                reason = None
+            if reason is not None:
+                skipped.setdefault(d.name, {}).setdefault(reason, []).append(s.name)
             else:
                 players.append(d)
         print(f"==> {s.name}: {', '.join(d.name for d in players)}", flush=True)
@@ -172,13 +185,14 @@ def main():
             "load_before": f"{load_before:.2f}", "load_after": f"{load_after:.2f}",
             "loaded": (max(load_before, load_after) > 0.5 * env.ncpu
                        or (others and others[len(others) // 2] > 0.25)), "rate": a.rate,
-            "idle_conns": 1000 if a.quick else 9000,
+            "idle_conns": a.idle_conns or (1000 if a.quick else 9000),
             "other_cores_median": others[len(others) // 2] if others else 0,
             "other_cores_max": others[-1] if others else 0,
             "seconds": round(time.monotonic() - started)}
     (outdir / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
-    for name, what in skipped.items():
-        absent[name] = "no rows for " + ", ".join(what)
+    for name, reasons in skipped.items():
+        absent[name] = "; ".join(f"no rows for {', '.join(names)} ({reason})"
+                                 for reason, names in reasons.items())
     report.write_report(outdir, meta, measurements, [s.name for s in all_scenarios], limits,
                         absent, notes)
     latest = outroot / "latest"

@@ -12,8 +12,7 @@ A driver knows how to put one proxy in front of the echo backend for a scenario:
                          root pids whose process tree is accounted (CPU, RSS), and how to stop it
   churn(running, n)      optional: apply the n-th configuration change (a route added/removed),
                          called every 100 ms during churn-latency; absent -> no churn row
-
-Adding meshgw's rows is writing start() (and churn()) of the three Meshgw* drivers below.
+  skip_scenarios         {scenario: why} for scenarios the driver cannot measure as named
 """
 
 import os
@@ -72,6 +71,8 @@ class Driver:
         raise NotImplementedError
 
     churn = None  # drivers that can change their configuration live override this
+    # Scenarios this driver cannot measure as named, with the reason (the report lists it).
+    skip_scenarios = {}
 
 
 class Baseline(Driver):
@@ -235,6 +236,12 @@ class MeshgwXds(_Meshgw):
     name = "meshgw-xds"
     binaries = ("gateway/meshgw", "control/meshgw-control")
     modes = ("passthrough",)
+    no_mode_why = {
+        "terminate": "meshgw-control terminates only exported services (protocol http) for a "
+                     "consuming peer, verified against that peer's CA: it needs an established "
+                     "peering between two control components, and a client certificate from "
+                     "the peer's CA rather than the bench PKI",
+    }
 
     def _start(self, env, mode, cpus):
         if mode != "passthrough":
@@ -295,6 +302,12 @@ class Meshgw2Hop(Meshgw):
     (the same shapes the control component sends)."""
 
     name = "meshgw-2hop"
+    skip_scenarios = {
+        "handshakes-full": "DC1's egress resumes its mTLS session to DC2's gateway (one session "
+                           "cache per upstream endpoint, as it should), so after the first "
+                           "connection every handshake of the path is a resumed one: see its "
+                           "handshakes-resumed row",
+    }
 
     def start(self, env, mode, cpus):
         dc2 = self._start(env, mode, cpus, port=env.proxy_port + 1, tag="meshgw-2hop-dc2")

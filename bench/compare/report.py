@@ -135,6 +135,75 @@ def limits_md(rows, limits):
     return md + [""]
 
 
+# The gateway's goals (issue 4, "Measured"): (what, scenario, metric, peer, test, threshold).
+# test "ratio<=": meshgw's median over the peer's at most threshold; "ratio>=": at least;
+# "below-peers": below every peer's median; "abs<": meshgw's median (KiB) under threshold KB.
+GOALS = (
+    ("throughput at least HAProxy's", "passthrough-throughput-1", "gbps", "haproxy", "ratio>=",
+     1.0),
+    ("throughput at least HAProxy's", "passthrough-throughput-16", "gbps", "haproxy",
+     "ratio>=", 1.0),
+    ("throughput at least HAProxy's", "terminate-throughput-16", "gbps", "haproxy", "ratio>=",
+     1.0),
+    ("passthrough CPU per GB at most half of HAProxy's", "passthrough-throughput-1",
+     "cpu-s-per-gb", "haproxy", "ratio<=", 0.5),
+    ("passthrough CPU per GB at most half of HAProxy's", "passthrough-throughput-16",
+     "cpu-s-per-gb", "haproxy", "ratio<=", 0.5),
+    ("CPU per new mTLS connection at most half of nginx's", "handshakes-full",
+     "cpu-us-per-conn", "nginx", "ratio<=", 0.5),
+    ("CPU per new mTLS connection at most half of nginx's", "handshakes-resumed",
+     "cpu-us-per-conn", "nginx", "ratio<=", 0.5),
+    ("p99 latency lower than both peers'", "latency", "p99", None, "below-peers", None),
+    ("under 2 KB per idle passthrough connection", "idle-rss-per-conn", "rss-per-conn", None,
+     "abs<", 2.0),
+    ("under 12 KB per idle terminated connection", "idle-rss-per-conn-terminate",
+     "rss-per-conn", None, "abs<", 12.0),
+)
+
+
+def goals_md(rows, proxy="meshgw"):
+    """The gateway's goals against this run's figures: met or not, with the ratio."""
+    index = {(r["scenario"], r["proxy"], r["metric"]): r for r in rows}
+    out = []
+    for what, scenario, metric, peer, test, threshold in GOALS:
+        mine = index.get((scenario, proxy, metric))
+        if mine is None:
+            continue
+        unit = mine["unit"]
+        if test in ("ratio<=", "ratio>="):
+            other = index.get((scenario, peer, metric))
+            if other is None or not other["median"]:
+                continue
+            ratio = mine["median"] / other["median"]
+            met = ratio <= threshold if test == "ratio<=" else ratio >= threshold
+            figure = (f"{_fmt(mine['median'])} vs {peer} {_fmt(other['median'])} {unit}: "
+                      f"**{ratio:.2f}×** (goal {'≤' if test == 'ratio<=' else '≥'} "
+                      f"{threshold:g}×)")
+        elif test == "below-peers":
+            peers = {p: index[(scenario, p, metric)]["median"] for p in PEERS
+                     if (scenario, p, metric) in index}
+            if not peers:
+                continue
+            best = min(peers.values())
+            met = mine["median"] < best
+            figure = (f"{_fmt(mine['median'])} {unit} vs " +
+                      ", ".join(f"{p} {_fmt(v)}" for p, v in peers.items()) +
+                      f": **{mine['median'] / best:.2f}×** the best peer")
+        else:
+            kb = mine["median"] * 1.024  # KiB -> kB
+            met = kb < threshold
+            peers = [f"{p} {_fmt(index[(scenario, p, metric)]['median'])}" for p in PEERS
+                     if (scenario, p, metric) in index]
+            figure = (f"**{kb:.3g} kB** ({_fmt(mine['median'])} KiB; goal < {threshold:g} kB)" +
+                      (f"; " + ", ".join(peers) + " KiB" if peers else ""))
+        out.append(f"| {what} | {scenario} | {figure} | {'met' if met else '**missed**'} |")
+    if not out:
+        return []
+    return ["## The gateway's goals (issue 4)", "",
+            f"`{proxy}`'s medians against the peers' in this run (`×`: meshgw over the peer).", "",
+            "| goal | scenario | figures | |", "|---|---|---|---|"] + out + [""]
+
+
 def run_notes(measurements):
     """Runs where the load tool was the limit, or that saw errors."""
     notes = []
@@ -195,20 +264,30 @@ def write_report(outdir, meta, measurements, scenario_order, limits, absent, not
            "system of its whole process tree, from /proc) per unit of work: on 2 cores the load "
            "tool, the proxy and the backend compete for CPU, so this cost is the figure that "
            "carries over to real machines.", ""]
+    md += goals_md(rows)
     md += ["## Placement", "",
            "- throughput, handshakes, idle: the proxy alone on CPU 1, the load tool and the echo "
            "backend on CPU 0 (baseline: the backend on CPU 1); one proxy worker/thread each "
-           "(HAProxy `nbthread 1`, nginx `worker_processes 1`).",
+           "(HAProxy `nbthread 1`, nginx `worker_processes 1`, meshgw `workers = 1`). "
+           "Passthrough relays with splice(2) in HAProxy (`option splice-request/-response`) "
+           "and meshgw; nginx has no splice.",
+           "- meshgw-xds: meshgw fed over xDS by meshgw-control (file source), both on the "
+           "proxy's CPU and both accounted; meshgw-2hop: DC1 egress (plain TCP in, mTLS out) → "
+           "DC2 gateway, both gateways on the proxy's CPU and both accounted, the load tool "
+           "talks plain TCP to DC1.",
            "- latency and churn-latency: the whole chain pinned to CPU 0 (unpinned, this VM adds "
            "70–90 µs of wake-up delay to every round trip); passthrough, 64-byte requests at a "
            f"fixed rate of {meta['rate']}/s over 8 kept connections, open loop (latency from the "
            "intended send time).",
            "- handshakes: mTLS terminated by the proxy (ECDSA P-256, TLS 1.3), each connection "
            "proven by a 16-byte echo through to the backend; resumed: session tickets.",
-           f"- idle: {meta['idle_conns']} passthrough TLS connections held; RSS of the proxy's "
+           f"- idle: {meta['idle_conns']} TLS connections held (passthrough, and terminated for "
+           "idle-rss-per-conn-terminate); RSS of the proxy's "
            "process tree after minus before, per connection.",
            "- churn-latency: latency while the proxy's configuration changes every 100 ms "
-           "(HAProxy: a route added/removed with the runtime API; nginx: a reload, SIGHUP).", ""]
+           "(HAProxy: a route added/removed with the runtime API; nginx: a reload, SIGHUP; "
+           "meshgw: a cluster added/removed in its file, SIGHUP; meshgw-xds: a service "
+           "registered/deregistered in meshgw-control's config dir, pushed over ADS).", ""]
     md += limits_md(rows, limits)
     if absent:
         md += ["## Absent rows", "", "A scenario a proxy cannot do, or a proxy that is not "
@@ -317,8 +396,8 @@ def make_plots(outdir, rows):
          "connections/s", "handshakes"),
         (["handshakes-full", "handshakes-resumed"], "cpu-us-per-conn",
          "Proxy CPU per new connection", "CPU us / connection", "handshakes-cpu"),
-        (["idle-rss-per-conn"], "rss-per-conn", "Memory per idle proxied connection",
-         "KiB / connection", "memory"),
+        (["idle-rss-per-conn", "idle-rss-per-conn-terminate"], "rss-per-conn",
+         "Memory per idle proxied connection", "KiB / connection", "memory"),
     ):
         try:
             p = _bar_plot(outdir, rows, *args)

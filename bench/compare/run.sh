@@ -2,14 +2,15 @@
 # bench/compare/run.sh — `./run bench`: meshgw side by side with HAProxy and nginx.
 #
 #   bench/compare/run.sh [--quick] [--reps N] [--only SCENARIO,...] [--proxies NAME,...]
-#                        [--build-dir DIR] [--micro]
+#                        [--idle-conns N] [--build-dir DIR] [--micro]
 #
 # Installs the Debian packages of third_party/bench-packages.tsv that are missing (as root or with
 # password-less sudo; otherwise says what to install), builds meshgw-bench if the build directory
 # (default build/release) lacks it, then runs bench/compare/compare.py, which writes
 # bench/results/<date>/ (report.json, report.md, plots) and points bench/results/latest at it.
-# --quick: short runs (about 3-4 minutes). --micro: the Google Benchmark suites of bench/micro
-# only. Everything listens on 127.0.0.1; every process started is stopped on exit.
+# --quick: short runs (about 8 minutes with all six rows). --idle-conns: connections held by the
+# idle scenarios (default 1,000 with --quick, else 9,000). --micro: the Google Benchmark suites of
+# bench/micro only. Everything listens on 127.0.0.1; every process started is stopped on exit.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -23,8 +24,8 @@ while [[ $# -gt 0 ]]; do
     --quick) QUICK=(--quick) ;;
     --micro) MICRO=1 ;;
     --build-dir) BUILD=$2; shift ;;
-    --reps|--only|--proxies|--rate) PASS+=("$1" "$2"); shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --reps|--only|--proxies|--rate|--idle-conns) PASS+=("$1" "$2"); shift ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -96,4 +97,4 @@ say "benchmark ${QUICK[*]:-(full)} — see bench/README.md for how to read the r
 python3 -B bench/compare/compare.py --tool "$TOOL" --build-dir "$BUILD" --out bench/results \
   "${QUICK[@]}" "${PASS[@]}"
 say "bench/results/latest/report.md"
-sed -n '/^## Results/,/^How to read/p' bench/results/latest/report.md
+sed -n '/^## Results/,/^## Placement/p' bench/results/latest/report.md | grep -v '^## Placement'

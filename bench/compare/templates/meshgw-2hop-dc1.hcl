@@ -37,6 +37,9 @@ static {
     }
   }
   cluster "dc2" {
+    # The circuit breaker's default (1,024, Envoy's) would refuse most of the 9,000 idle
+    # connections.
+    max_connections = 9500
     tls {
       certificate = "client-leaf"
       trust       = "mesh-ca"

@@ -41,6 +41,9 @@ static {
     }
   }
   cluster "echo" {
+    # The circuit breaker's default (1,024, Envoy's) would refuse most of the 9,000 idle
+    # connections.
+    max_connections = 9500
     endpoint {
       address = "127.0.0.1:${backend_port}"
     }

@@ -13,7 +13,9 @@
 #include <malloc.h>
 #include <sys/socket.h>
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+// The sanitizer runtime's allocator statistics (sanitizer/allocator_interface.h ships with
+// clang, not with GCC; the function is in both runtimes).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 #include <memory>
