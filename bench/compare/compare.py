@@ -80,7 +80,7 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated scenario names")
     ap.add_argument("--proxies", default="", help="comma-separated proxy names")
     ap.add_argument("--idle-conns", type=int, default=0,
-                    help="connections of the idle scenarios (default 1,000 quick, 9,000 full)")
+                    help="connections of the idle scenarios (default 500 quick, 9,000 full)")
     ap.add_argument("--rate", type=int, default=int(os.environ.get("MESHGW_BENCH_RATE", "1000")))
     ap.add_argument("--port-base", type=int,
                     default=int(os.environ.get("MESHGW_BENCH_PORT_BASE", "18400")))
@@ -185,7 +185,7 @@ def main():
             "load_before": f"{load_before:.2f}", "load_after": f"{load_after:.2f}",
             "loaded": (max(load_before, load_after) > 0.5 * env.ncpu
                        or (others and others[len(others) // 2] > 0.25)), "rate": a.rate,
-            "idle_conns": a.idle_conns or (1000 if a.quick else 9000),
+            "idle_conns": a.idle_conns or (500 if a.quick else 9000),
             "other_cores_median": others[len(others) // 2] if others else 0,
             "other_cores_max": others[-1] if others else 0,
             "seconds": round(time.monotonic() - started)}

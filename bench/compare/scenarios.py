@@ -29,10 +29,10 @@ class Scenario:
 
 
 def scenarios(quick, rate, idle_conns=None):
-    d = "2s" if quick else "10s"
-    lat_d, lat_w = ("3s", "0.5s") if quick else ("10s", "1s")
-    idle_n = idle_conns or (1000 if quick else 9000)
-    hold = "2s" if quick else "5s"
+    d = "1s" if quick else "10s"
+    lat_d, lat_w = ("2s", "0.3s") if quick else ("10s", "1s")
+    idle_n = idle_conns or (500 if quick else 9000)
+    hold = "1s" if quick else "5s"
     lat = ["-connections", "8", "-rate", str(rate), "-size", "64", "-duration", lat_d,
            "-warmup", lat_w]
     return [
