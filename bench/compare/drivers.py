@@ -9,17 +9,23 @@ A driver knows how to put one proxy in front of the echo backend for a scenario:
                          and/or "terminate" (mTLS terminated, plain TCP to the backend)
   start(env, mode, cpus) writes its config into env.workdir, starts it pinned to `cpus` (a taskset
                          list or None) and returns a Running: the port the load tool targets, the
-                         root pids whose process tree is accounted (CPU, RSS), and how to stop it
+                         root pids whose process tree is accounted (CPU, RSS), and how to stop it;
+                         optionally running.client ({sni, ca, cert, key}) when the load tool must
+                         use other names or certificates than the bench PKI's
   churn(running, n)      optional: apply the n-th configuration change (a route added/removed),
                          called every 100 ms during churn-latency; absent -> no churn row
   skip_scenarios         {scenario: why} for scenarios the driver cannot measure as named
 """
 
+import json
 import os
 import re
 import shutil
 import signal
 import socket
+import ssl
+import subprocess
+import time
 from pathlib import Path
 
 import procs
@@ -223,60 +229,188 @@ class Meshgw(_Meshgw):
 
 
 class MeshgwXds(_Meshgw):
-    """meshgw driven over xDS (incremental ADS) by meshgw-control with its file source: the
-    control component's config dir holds the mesh gateway's registration and the echo service's,
-    and its translation gives the gateway Consul's catch-all chain (sni_cluster), which passes
-    `echo.default.dc1.internal.<td>` through to the echo instance. The control component runs
-    with the bench PKI's trust domain (cluster_id) and datacenter dc1, so the SNI is the same as
-    the other rows'. Passthrough only: a terminated chain needs an exported service with a
-    consuming peer's trust bundle, i.e. an established peering between two control components,
-    and the client certificate would have to come from that peer's CA (not the bench PKI).
-    Both processes are accounted (CPU, RSS): the control component's cost is part of the row."""
+    """meshgw driven over xDS (incremental ADS) by meshgw-control with its file source, on the
+    cluster-peering path: the control component (datacenter dc1, the bench PKI's trust domain)
+    has the mesh gateway's registration, the echo service's, and config entries exporting echo to
+    the peer `dc2`, so its translation gives the gateway the exported chain for
+    `echo.default.default.dc2.external.<td>` (the SNI a consumer in dc2 uses, the same as the
+    other rows' terminate SNI), with the echo cluster's circuit breaker from service-defaults
+    MaxInboundConnections.
+
+    passthrough: echo's protocol is tcp, so the chain relays the caller's TLS to the TLS echo
+    backend as is (Consul's peered passthrough to a sidecar); no peering is needed for that.
+    terminate: echo's protocol is http, so the gateway terminates the caller's mTLS with its
+    leaf from dc1's embedded CA, verifies the client certificate against the consuming peer's
+    trust bundle and authorizes its SPIFFE ID through service-intentions (Peer = dc2), then
+    forwards plain TCP to the TCP echo backend. That needs the peer: a second meshgw-control
+    (datacenter dc2, its own trust domain and CA) is started and peered with dc1 through the
+    control CLI (`peering generate-token` on dc1, `peering establish` on dc2), as the sandbox
+    does. The load tool then presents a leaf of dc2's CA for `client` (signed with the CA key
+    in dc2's data_dir, shaped as its embedded CA issues leaves: Consul's agent would hand it
+    out through /v1/agent/connect/ca/leaf) and verifies the gateway with dc1's root.
+
+    Every process of the row (the gateway, dc1's control component and, when started, dc2's) is
+    pinned to the proxy's CPU and accounted (CPU, RSS)."""
 
     name = "meshgw-xds"
     binaries = ("gateway/meshgw", "control/meshgw-control")
-    modes = ("passthrough",)
-    no_mode_why = {
-        "terminate": "meshgw-control terminates only exported services (protocol http) for a "
-                     "consuming peer, verified against that peer's CA: it needs an established "
-                     "peering between two control components, and a client certificate from "
-                     "the peer's CA rather than the bench PKI",
-    }
+    modes = ("passthrough", "terminate")
+    peer_cluster_id = "d2d2d2d2-0000-4000-8000-00000000dc02"  # dc2's trust domain: its own
+    max_inbound = 9500  # service-defaults MaxInboundConnections of echo (one instance)
 
-    def _start(self, env, mode, cpus):
-        if mode != "passthrough":
-            raise ValueError(f"meshgw-xds: no {mode} mode")
-        workdir = env.workdir / "meshgw-xds"
-        config_dir = workdir / "config"
-        if workdir.exists():
-            shutil.rmtree(workdir)
-        config_dir.mkdir(parents=True)
-        grpc_port = env.proxy_port + 67       # 18510 by default
-        values = {"port": env.proxy_port, "backend_port": env.backend_tls_port,
-                  "grpc_port": grpc_port, "peering_port": grpc_port + 1,
-                  "admin_port": grpc_port + 2, "trust_domain": env.trust_domain,
-                  "cluster_id": env.trust_domain.removesuffix(".consul")}
-        for name in ("control.hcl", "gateway.hcl"):
-            (workdir / name).write_text(render(f"meshgw-xds-{name}", values))
-        for name in ("mesh-gateway.hcl", "echo.hcl"):
-            (config_dir / name).write_text(render(f"meshgw-xds-{name}", values))
+    def _control(self, env, workdir, cpus, datacenter, cluster_id, grpc_port):
+        """Starts one meshgw-control agent in workdir (config/ must be filled)."""
+        (workdir / "control.hcl").write_text(render("meshgw-xds-control.hcl", {
+            "datacenter": datacenter, "cluster_id": cluster_id, "grpc_port": grpc_port,
+            "peering_port": grpc_port + 1}))
         control = env.group.start([str(self.build_dir / "control/meshgw-control"), "agent",
                                    "-config", str(workdir / "control.hcl")],
                                   cpus=cpus, log=workdir / "meshgw-control.log")
         if not procs.wait_port(grpc_port, proc=control):
             env.group.stop(control)
-            raise RuntimeError(f"meshgw-control did not start; see {workdir}/meshgw-control.log")
-        gateway = env.group.start([str(self.build_dir / "gateway/meshgw"), "-config",
-                                   str(workdir / "gateway.hcl")],
-                                  cpus=cpus, log=workdir / "meshgw.log")
-        # The listener exists only once the control component's snapshot is installed.
-        if not procs.wait_port(env.proxy_port, timeout=20.0, proc=gateway):
-            env.group.stop(gateway)
-            env.group.stop(control)
-            raise RuntimeError(f"meshgw (xDS) did not get its listener; see {workdir}/meshgw.log "
-                               f"and {workdir}/meshgw-control.log")
-        running = Running(env.proxy_port, env.group, [gateway, control], workdir)
-        running.config_dir = config_dir
+            raise RuntimeError(f"meshgw-control ({datacenter}) did not start; "
+                               f"see {workdir}/meshgw-control.log")
+        return control
+
+    def _cli(self, grpc_port, *argv, log):
+        """One meshgw-control CLI command against the agent on grpc_port; its stdout."""
+        env = dict(os.environ, MESHGW_CONTROL_ADDR=f"127.0.0.1:{grpc_port}")
+        env.pop("MESHGW_CONTROL_TOKEN", None)
+        r = subprocess.run([str(self.build_dir / "control/meshgw-control")] + list(argv),
+                           env=env, capture_output=True, text=True, timeout=20)
+        with open(log, "a") as f:
+            f.write(f"$ meshgw-control {' '.join(argv[:3])} ...: exit {r.returncode}\n"
+                    f"{r.stderr}")
+        if r.returncode != 0:
+            raise RuntimeError(f"meshgw-control {' '.join(argv[:3])}: exit {r.returncode}: "
+                               f"{r.stderr.strip()[:300]}")
+        return r.stdout
+
+    def _peer(self, grpc_dc1, grpc_dc2, log):
+        """The sandbox's peering: dc1 generates a token for the peer it names dc2, dc2
+        establishes with it (naming dc1); then both sides must be ACTIVE."""
+        token = self._cli(grpc_dc1, "peering", "generate-token", "-name", "dc2",
+                          "-server-external-addresses", f"127.0.0.1:{grpc_dc1 + 1}",
+                          log=log).strip()
+        if not token:
+            raise RuntimeError("peering generate-token printed no token")
+        self._cli(grpc_dc2, "peering", "establish", "-name", "dc1", "-peering-token", token,
+                  log=log)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            states = []
+            for port, peer in ((grpc_dc1, "dc2"), (grpc_dc2, "dc1")):
+                out = self._cli(port, "peering", "read", "-name", peer, "-format=json", log=log)
+                states.append(json.loads(out).get("State"))
+            if states == ["ACTIVE", "ACTIVE"]:
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"the peering dc1 <-> dc2 is not ACTIVE after 20 s: {states}")
+
+    @staticmethod
+    def _client_leaf(ca_dir, out_dir, trust_domain):
+        """A leaf for service `client` of dc2, signed with dc2's CA key (its data_dir), shaped as
+        the embedded CA's service leaves (P-256, SPIFFE URI SAN, server+client auth)."""
+        spiffe = f"spiffe://{trust_domain}/ns/default/dc/dc2/svc/client"
+        key, csr, ext, crt = (out_dir / n for n in ("client.key", "client.csr", "client.ext",
+                                                    "client.crt"))
+
+        def run(*argv):
+            subprocess.run(["openssl"] + list(argv), check=True, capture_output=True, timeout=20)
+
+        run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
+            str(key))
+        run("req", "-new", "-key", str(key),
+            "-subj", f"/CN=client.svc.default.{trust_domain[:8]}.consul",
+            "-out", str(csr))
+        ext.write_text("basicConstraints=critical,CA:FALSE\n"
+                       "keyUsage=critical,digitalSignature,keyEncipherment,keyAgreement\n"
+                       "extendedKeyUsage=serverAuth,clientAuth\n"
+                       f"subjectAltName=URI:{spiffe}\n")
+        run("x509", "-req", "-in", str(csr), "-CA", str(ca_dir / "root.pem"), "-CAkey",
+            str(ca_dir / "root-key.pem"), "-set_serial", str(int.from_bytes(os.urandom(8), "big")),
+            "-days", "1", "-sha256", "-extfile", str(ext), "-out", str(crt))
+        return {"cert": crt, "key": key}
+
+    @staticmethod
+    def _wait_terminated_echo(port, sni, client, timeout=20.0):
+        """Waits until an mTLS connection with the SNI is terminated by the gateway, allowed,
+        and forwarded (an echo comes back): the chain exists only once dc1 has dc2's bundle."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.load_verify_locations(cafile=str(client["ca"]))
+        ctx.load_cert_chain(str(client["cert"]), str(client["key"]))
+        deadline, last = time.monotonic() + timeout, "no attempt"
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1.0) as raw:
+                    with ctx.wrap_socket(raw, server_hostname=sni) as s:
+                        s.sendall(b"meshgw-xds ready?")
+                        got = b""
+                        while len(got) < 17:
+                            chunk = s.recv(64)
+                            if not chunk:
+                                break
+                            got += chunk
+                        if got == b"meshgw-xds ready?":
+                            return
+                        last = f"echo answered {got!r}"
+            except (OSError, ssl.SSLError) as e:
+                last = str(e)
+            time.sleep(0.1)
+        raise RuntimeError(f"no terminated echo through {sni} after {timeout:.0f} s: {last}")
+
+    def _start(self, env, mode, cpus):
+        workdir = env.workdir / "meshgw-xds"
+        if workdir.exists():
+            shutil.rmtree(workdir)
+        dc1_dir, dc2_dir = workdir / "dc1", workdir / "dc2"
+        for d in (dc1_dir / "config", dc2_dir / "config"):
+            d.mkdir(parents=True)
+        grpc_dc1 = env.proxy_port + 67       # 18510 by default; peering port +1, admin +2
+        grpc_dc2 = grpc_dc1 + 3              # dc2's agent: 18513, peering 18514
+        terminate = mode == "terminate"
+        values = {"port": env.proxy_port,
+                  "backend_port": env.backend_tcp_port if terminate else env.backend_tls_port,
+                  "grpc_port": grpc_dc1, "admin_port": grpc_dc1 + 2,
+                  "trust_domain": env.trust_domain, "protocol": "http" if terminate else "tcp",
+                  "max_inbound": self.max_inbound}
+        (workdir / "gateway.hcl").write_text(render("meshgw-xds-gateway.hcl", values))
+        for name in ("mesh-gateway", "echo", "echo-defaults", "exported", "intentions"):
+            (dc1_dir / "config" / f"{name}.hcl").write_text(
+                render(f"meshgw-xds-{name}.hcl", values))
+        started = []
+        try:
+            started.append(self._control(env, dc1_dir, cpus, "dc1",
+                                         env.trust_domain.removesuffix(".consul"), grpc_dc1))
+            client = None
+            if terminate:
+                started.append(self._control(env, dc2_dir, cpus, "dc2", self.peer_cluster_id,
+                                             grpc_dc2))
+                self._peer(grpc_dc1, grpc_dc2, workdir / "peering.log")
+                client = self._client_leaf(dc2_dir / "data" / "ca", workdir,
+                                           f"{self.peer_cluster_id}.consul")
+                client["ca"] = dc1_dir / "data" / "ca" / "root.pem"
+            gateway = env.group.start([str(self.build_dir / "gateway/meshgw"), "-config",
+                                       str(workdir / "gateway.hcl")],
+                                      cpus=cpus, log=workdir / "meshgw.log")
+            started.insert(0, gateway)
+            # The listener exists only once the control component's snapshot is installed.
+            if not procs.wait_port(env.proxy_port, timeout=20.0, proc=gateway):
+                raise RuntimeError(f"meshgw (xDS) did not get its listener; see "
+                                   f"{workdir}/meshgw.log and {dc1_dir}/meshgw-control.log")
+            if terminate:
+                self._wait_terminated_echo(env.proxy_port, env.sni_terminate, client)
+        except (RuntimeError, OSError, subprocess.SubprocessError, ValueError):
+            for p in started:
+                env.group.stop(p)
+            raise
+        running = Running(env.proxy_port, env.group, started, workdir)
+        running.config_dir = dc1_dir / "config"
+        # Both modes use the exported chain's SNI; terminate also dc2's client leaf and dc1's root.
+        running.client = {"sni": env.sni_terminate}
+        if terminate:
+            running.client.update(client)
         return running
 
     def churn(self, running, n):

@@ -271,8 +271,12 @@ def write_report(outdir, meta, measurements, scenario_order, limits, absent, not
            "(HAProxy `nbthread 1`, nginx `worker_processes 1`, meshgw `workers = 1`). "
            "Passthrough relays with splice(2) in HAProxy (`option splice-request/-response`) "
            "and meshgw; nginx has no splice.",
-           "- meshgw-xds: meshgw fed over xDS by meshgw-control (file source), both on the "
-           "proxy's CPU and both accounted; meshgw-2hop: DC1 egress (plain TCP in, mTLS out) → "
+           "- meshgw-xds: meshgw fed over xDS by meshgw-control (file source), serving the "
+           "echo service exported to a peer (tcp: passed through; http: mTLS terminated, the "
+           "client's leaf from the peer's CA, authorized by an intention); for the terminated "
+           "scenarios a second meshgw-control, the peer, is started and peered over the control "
+           "CLI; the gateway and the control component(s) on the proxy's CPU, all accounted; "
+           "meshgw-2hop: DC1 egress (plain TCP in, mTLS out) → "
            "DC2 gateway, both gateways on the proxy's CPU and both accounted, the load tool "
            "talks plain TCP to DC1.",
            "- latency and churn-latency: the whole chain pinned to CPU 0 (unpinned, this VM adds "

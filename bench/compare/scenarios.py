@@ -70,11 +70,16 @@ def placement(scenario, proxy_name, ncpu):
 
 
 def _tool_tls_args(env, scenario, running):
+    """The load tool's SNI and PKI: the bench PKI's, unless the proxy names its own
+    (running.client: e.g. meshgw-xds's exported SNI, its peer's client leaf and its CA's root)."""
     if not getattr(running, "client_tls", True):
         return []
-    sni = env.sni_passthrough if scenario.mode == "passthrough" else env.sni_terminate
-    return ["-sni", sni, "-ca", str(env.pki / "ca.crt"), "-cert", str(env.pki / "client.crt"),
-            "-key", str(env.pki / "client.key")]
+    tls = {"sni": env.sni_passthrough if scenario.mode == "passthrough" else env.sni_terminate,
+           "ca": env.pki / "ca.crt", "cert": env.pki / "client.crt",
+           "key": env.pki / "client.key"}
+    tls.update(getattr(running, "client", None) or {})
+    return ["-sni", tls["sni"], "-ca", str(tls["ca"]), "-cert", str(tls["cert"]),
+            "-key", str(tls["key"])]
 
 
 def _start_backends(env, cpus):

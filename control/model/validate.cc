@@ -297,6 +297,11 @@ void ValidateServiceDefaults(const ServiceDefaults& x, Errors& e) {
   CheckEnum(e, "Mode", "Mode", x.mode, kProxyModes);
   CheckEnum(e, "MutualTLSMode", "MutualTLSMode", x.mutual_tls_mode, kMutualTlsModes);
   CheckEnum(e, "MeshGateway.Mode", "MeshGateway.Mode", x.mesh_gateway.mode, kMeshGatewayModes);
+  if (x.max_inbound_connections < 0) {
+    e.Add("MaxInboundConnections",
+          internal::Cat("MaxInboundConnections must be 0 (no limit) or more, not ",
+                        x.max_inbound_connections));
+  }
   if (x.destination.has_value()) {
     if (x.destination->addresses.empty()) {
       e.Add("Destination.Addresses", "Destination.Addresses must list at least one address");

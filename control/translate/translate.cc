@@ -540,6 +540,20 @@ ExportedUnit BuildExported(const Context& ctx, const std::string& service) {
   endpoint::ClusterLoadAssignment cla;
   cla.set_cluster_name(cluster_name);
   AddLocalEndpoints(ctx, service, cla.add_endpoints());
+  // service-defaults MaxInboundConnections caps each instance's inbound connections (Consul
+  // applies it on the instance's sidecar). This cluster reaches every instance, so its circuit
+  // breaker admits MaxInboundConnections × the instances in it, instead of the gateway's default
+  // (Envoy's 1,024), which would refuse connections the instances accept. Unset (0), or no
+  // instance, keeps the default.
+  if (auto sd = ctx.model->Get<ServiceDefaults>(service);
+      sd != nullptr && sd->max_inbound_connections > 0 &&
+      cla.endpoints(0).lb_endpoints_size() > 0) {
+    const uint64_t limit = static_cast<uint64_t>(sd->max_inbound_connections) *
+                           static_cast<uint64_t>(cla.endpoints(0).lb_endpoints_size());
+    constexpr uint64_t kMaxThreshold = 0xffffffffu;  // max_connections is a UInt32Value
+    c.mutable_circuit_breakers()->add_thresholds()->mutable_max_connections()->set_value(
+        static_cast<uint32_t>(std::min(limit, kMaxThreshold)));
+  }
   unit.resources.push_back(Encode(c));
   unit.resources.push_back(Encode(cla));
   return unit;

@@ -1,5 +1,6 @@
-# The echo service (the TLS echo backend): the catch-all chain routes its SNI
-# echo.default.dc1.internal.${trust_domain} to this instance, passed through.
+# The echo service: the TLS echo backend (passthrough) or the TCP one (terminate). Exported to the
+# peer dc2 (exported.hcl), it gets the chain echo.default.default.dc2.external.${trust_domain} on
+# the mesh gateway's listener.
 service {
   id      = "echo-1"
   name    = "echo"

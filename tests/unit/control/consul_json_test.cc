@@ -102,6 +102,23 @@ TEST(ConsulJson, ConfigEntriesInCamelCaseWithReadOnlyFields) {
          "MeshGateway": {}, "Expose": {}, "CreateIndex": 70, "ModifyIndex": 70}])");
   ASSERT_TRUE(defaults.ok()) << defaults.status();
   EXPECT_EQ(std::get<ServiceDefaults>((*defaults)[0]).protocol, "tcp");
+  EXPECT_EQ(std::get<ServiceDefaults>((*defaults)[0]).max_inbound_connections, 0);
+
+  absl::StatusOr<std::vector<ConfigEntry>> limited =
+      DecodeConfigEntryList("/v1/config/service-defaults", ConfigEntryKind::kServiceDefaults, R"([
+        {"Kind": "service-defaults", "Name": "public-api", "Protocol": "http",
+         "MaxInboundConnections": 250, "LocalConnectTimeoutMs": 2000,
+         "MeshGateway": {}, "Expose": {}, "CreateIndex": 71, "ModifyIndex": 72}])");
+  ASSERT_TRUE(limited.ok()) << limited.status();
+  EXPECT_EQ(std::get<ServiceDefaults>((*limited)[0]).max_inbound_connections, 250);
+  EXPECT_EQ(std::get<ServiceDefaults>((*limited)[0]).local_connect_timeout_ms, 2000);
+  absl::StatusOr<std::vector<ConfigEntry>> negative =
+      DecodeConfigEntryList("/v1/config/service-defaults", ConfigEntryKind::kServiceDefaults,
+                            R"([{"Kind": "service-defaults", "Name": "public-api",
+                                 "MaxInboundConnections": -1}])");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_THAT(negative.status().message(), HasSubstr("/v1/config/service-defaults/public-api"));
+  EXPECT_THAT(negative.status().message(), HasSubstr("MaxInboundConnections"));
 
   absl::StatusOr<std::vector<ConfigEntry>> none =
       DecodeConfigEntryList("/v1/config/mesh", ConfigEntryKind::kMesh, "null");

@@ -190,6 +190,24 @@ UpstreamConfig {
   EXPECT_EQ(d.upstream_config->overrides[0].peer, "p1");
   EXPECT_EQ(d.upstream_config->overrides[0].passive_health_check->interval, absl::Seconds(10));
   EXPECT_EQ(d.upstream_config->overrides[0].passive_health_check->max_failures, 3u);
+  EXPECT_EQ(d.max_inbound_connections, 0);  // unset: no limit
+}
+
+TEST(FileSourceParse, ServiceDefaultsMaxInboundConnectionsInBothKeyStyles) {
+  auto camel = std::get<ServiceDefaults>(Entry(R"(Kind = "service-defaults"
+Name = "echo"
+Protocol = "http"
+MaxInboundConnections = 9500
+)"));
+  auto snake = std::get<ServiceDefaults>(Entry(R"(kind = "service-defaults"
+name = "echo"
+protocol = "http"
+max_inbound_connections = 9500
+)"));
+  EXPECT_EQ(camel.max_inbound_connections, 9500);
+  EXPECT_EQ(snake.max_inbound_connections, 9500);
+  camel.origin = snake.origin = "";
+  EXPECT_EQ(camel, snake);
 }
 
 // ---- Service definitions -------------------------------------------------------------------
@@ -393,6 +411,12 @@ Failover = {
   EXPECT_EQ(Error("Kind = \"service-defaults\"\nName = \"web\"\nProtocol = \"HTTP\"\n"),
             "f.hcl:3:12: Invalid config entry; Protocol: Protocol must be one of \"tcp\", "
             "\"http\", \"http2\", \"grpc\", not \"HTTP\".");
+  EXPECT_EQ(Error("Kind = \"service-defaults\"\nName = \"web\"\nMaxInboundConnections = -5\n"),
+            "f.hcl:3:25: Invalid config entry; MaxInboundConnections: MaxInboundConnections must "
+            "be 0 (no limit) or more, not -5.");
+  EXPECT_THAT(
+      Error("Kind = \"service-defaults\"\nName = \"web\"\nMaxInboundConnections = \"many\"\n"),
+      testing::StartsWith("f.hcl:3:"));
 }
 
 // ---- The folder, reloads ---------------------------------------------------------------------

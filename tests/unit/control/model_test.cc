@@ -282,6 +282,17 @@ TEST(Validate, OtherKinds) {
           ValidationError{"Listeners[1].Protocol",
                           "Protocol must be one of \"http\", \"tcp\", not \"udp\""},
           ValidationError{"Listeners[1].Name", "listener name \"l\" is used twice"}));
+  ServiceDefaults sd;
+  sd.name = "echo";
+  sd.max_inbound_connections = 0;  // no limit
+  EXPECT_THAT(ValidateConfigEntry(sd), IsEmpty());
+  sd.max_inbound_connections = 100;
+  EXPECT_THAT(ValidateConfigEntry(sd), IsEmpty());
+  sd.max_inbound_connections = -1;
+  EXPECT_THAT(ValidateConfigEntry(sd),
+              ElementsAre(ValidationError{"MaxInboundConnections",
+                                          "MaxInboundConnections must be 0 (no limit) or more, "
+                                          "not -1"}));
   Mesh mesh;
   mesh.tls.emplace();
   mesh.tls->incoming.emplace();

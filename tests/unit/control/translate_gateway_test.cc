@@ -528,6 +528,51 @@ TEST(TranslateGateway, SamenessGroupVariantAndTcpPassthrough) {
               ElementsAre("private-api.default.default.gcp-dc1-default.external." + kDc2Td));
 }
 
+// service-defaults MaxInboundConnections (per instance) sizes the exported service's circuit
+// breaker: the limit times the instances in its cluster (an instance the gateway cannot dial is
+// not one of them). Unset, the cluster carries none and the gateway keeps its default (1,024).
+TEST(TranslateGateway, MaxInboundConnectionsSizesTheExportedCircuitBreaker) {
+  World w = MakeWorld();
+  Model::Builder b(w.dc2.model);
+  ServiceDefaults http;
+  http.name = "public-api";
+  http.protocol = "http";
+  http.max_inbound_connections = 300;
+  b.Put(http);
+  b.PutService(Instance("public-api-3", "public-api", "api-3.internal", 9090));  // left out
+  w.dc2.model = std::move(b).Build();
+  auto snap = TranslateGateway(w.dc2, "mesh-gateway-dc2");
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  gwc::SnapshotPtr gw = GatewayAccepts(**snap);
+  ASSERT_NE(gw, nullptr);
+  const std::string pub = "exported~public-api.default.gcp-dc2.internal." + kDc2Td;
+  const gwc::Cluster* c = gw->FindCluster(pub);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->priorities.at(0).endpoints.size(), 2u);
+  EXPECT_EQ(c->max_connections, 600u);
+  envoy::config::cluster::v3::Cluster proto;
+  ASSERT_TRUE((*snap)->Find(xds::kClusterType, pub)->body.UnpackTo(&proto));
+  ASSERT_EQ(proto.circuit_breakers().thresholds_size(), 1);
+  EXPECT_EQ(proto.circuit_breakers().thresholds(0).max_connections().value(), 600u);
+  // private-api sets no limit: no threshold is sent, the gateway's default applies.
+  const std::string priv = "exported~private-api.default.gcp-dc2.internal." + kDc2Td;
+  ASSERT_NE(gw->FindCluster(priv), nullptr);
+  EXPECT_EQ(gw->FindCluster(priv)->max_connections, 1024u);
+  ASSERT_TRUE((*snap)->Find(xds::kClusterType, priv)->body.UnpackTo(&proto));
+  EXPECT_FALSE(proto.has_circuit_breakers());
+
+  // The product is capped at what the field holds (3 × 2^31 - 3 > 2^32 - 1).
+  Model::Builder big(w.dc2.model);
+  http.max_inbound_connections = 2147483647;
+  big.Put(http);
+  big.PutService(Instance("public-api-4", "public-api", "127.0.2.22", 9090));
+  w.dc2.model = std::move(big).Build();
+  snap = TranslateGateway(w.dc2, "mesh-gateway-dc2");
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  ASSERT_TRUE((*snap)->Find(xds::kClusterType, pub)->body.UnpackTo(&proto));
+  EXPECT_EQ(proto.circuit_breakers().thresholds(0).max_connections().value(), 4294967295u);
+}
+
 TEST(TranslateGateway, IntentionPrecedenceDenyAndL7) {
   World w = MakeWorld();
   Model::Builder b(w.dc2.model);
