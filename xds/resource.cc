@@ -111,6 +111,8 @@ void NormalizeAnys(google::protobuf::Message* message) {
   }
 }
 
+}  // namespace
+
 std::string SerializeNormalized(const google::protobuf::Message& message) {
   if (!CanHoldAny(message.GetDescriptor())) return SerializeDeterministic(message);
   std::unique_ptr<google::protobuf::Message> copy(message.New());
@@ -118,6 +120,8 @@ std::string SerializeNormalized(const google::protobuf::Message& message) {
   NormalizeAnys(copy.get());
   return SerializeDeterministic(*copy);
 }
+
+namespace {
 
 const ResourceMap& EmptyMap() {
   static const ResourceMap* empty = new ResourceMap();
@@ -132,6 +136,10 @@ absl::string_view ShortTypeName(absl::string_view type_url) {
 }
 
 std::string ContentVersion(absl::string_view bytes) { return Hex15(Fnv1a(bytes)); }
+
+uint64_t ContentHash(absl::string_view bytes, uint64_t seed) { return Fnv1a(bytes, seed); }
+
+std::string VersionOfHash(uint64_t hash) { return Hex15(hash); }
 
 absl::StatusOr<std::string> ResourceName(const google::protobuf::Message& message) {
   const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
@@ -163,56 +171,147 @@ absl::StatusOr<ResourcePtr> MakeResource(const google::protobuf::Message& messag
 }
 
 ResourcePtr MakeResource(std::string name, google::protobuf::Any body) {
+  std::string version = Hex15(Fnv1a(body.value(), Fnv1a(body.type_url())));
+  return MakeResource(std::move(name), std::move(body), std::move(version));
+}
+
+ResourcePtr MakeResource(std::string name, google::protobuf::Any body, std::string version) {
   auto resource = std::make_shared<Resource>();
-  resource->version = Hex15(Fnv1a(body.value(), Fnv1a(body.type_url())));
+  resource->version = std::move(version);
   resource->name = std::move(name);
   resource->body = std::move(body);
   // envoy.service.discovery.v3.Resource{version = 1, resource = 2, name = 3}, as field 2 of
-  // DeltaDiscoveryResponse.
-  std::string entry;
-  internal::AppendBytesField(1, resource->version, &entry);
-  internal::AppendBytesField(2, resource->body.SerializeAsString(), &entry);
-  internal::AppendBytesField(3, resource->name, &entry);
-  internal::AppendBytesField(2, entry, &resource->wire_entry);
+  // DeltaDiscoveryResponse; the Any is {type_url = 1, value = 2}. The value goes between head
+  // and tail, so only the lengths are computed here.
+  const std::string& type_url = resource->body.type_url();
+  const std::string& value = resource->body.value();
+  std::string any_head;
+  internal::AppendBytesField(1, type_url, &any_head);
+  internal::AppendLengthDelimitedHeader(2, value.size(), &any_head);
+  std::string entry_head;
+  internal::AppendBytesField(1, resource->version, &entry_head);
+  internal::AppendLengthDelimitedHeader(2, any_head.size() + value.size(), &entry_head);
+  entry_head.append(any_head);
+  internal::AppendBytesField(3, resource->name, &resource->wire_tail);
+  internal::AppendLengthDelimitedHeader(
+      2, entry_head.size() + value.size() + resource->wire_tail.size(), &resource->wire_head);
+  resource->wire_head.append(entry_head);
   return resource;
+}
+
+// ---- ResourceView ------------------------------------------------------------------------------
+
+ResourceView::const_iterator& ResourceView::const_iterator::operator++() {
+  if (shared_ == shared_end_) {
+    ++own_;
+  } else if (own_ == own_end_) {
+    ++shared_;
+  } else if (own_->first < shared_->first) {
+    ++own_;
+  } else if (shared_->first < own_->first) {
+    ++shared_;
+  } else {  // the own entry hides the shared one: step past both
+    ++own_;
+    ++shared_;
+  }
+  return *this;
+}
+
+ResourceView::const_iterator ResourceView::begin() const {
+  return const_iterator(shared_->begin(), shared_->end(), own_->begin(), own_->end());
+}
+
+ResourceView::const_iterator ResourceView::end() const {
+  return const_iterator(shared_->end(), shared_->end(), own_->end(), own_->end());
+}
+
+ResourceView::const_iterator ResourceView::find(absl::string_view name) const {
+  auto own = own_->find(name);
+  auto shared = shared_->find(name);
+  if (own == own_->end() && shared == shared_->end()) return end();
+  // An iterator positioned at `name` in the merged order: each layer at its first entry >= name.
+  if (own == own_->end()) own = own_->lower_bound(name);
+  if (shared == shared_->end()) shared = shared_->lower_bound(name);
+  return const_iterator(shared, shared_->end(), own, own_->end());
+}
+
+size_t ResourceView::size() const {
+  size_t hidden = 0;
+  for (const auto& [name, resource] : *own_) hidden += shared_->contains(name) ? 1 : 0;
+  return shared_->size() + own_->size() - hidden;
+}
+
+// ---- ResourceSnapshot --------------------------------------------------------------------------
+
+ResourceSnapshot ResourceSnapshot::Over(const ResourceSnapshot& base) {
+  ResourceSnapshot out;
+  out.content_hash_ = base.content_hash_;
+  for (const auto& [type, layers] : base.by_type_) {
+    Layers& mine = out.by_type_[type];
+    if (layers.shared == nullptr || layers.shared->empty()) {
+      mine.shared = layers.own;
+    } else if (layers.own == nullptr || layers.own->empty()) {
+      mine.shared = layers.shared;
+    } else {  // a layered base: merged into one map
+      ResourceView view(layers.shared.get(), layers.own.get());
+      mine.shared = std::make_shared<const ResourceMap>(view.begin(), view.end());
+    }
+  }
+  return out;
 }
 
 absl::Status ResourceSnapshot::Add(const google::protobuf::Message& message) {
   absl::StatusOr<ResourcePtr> resource = MakeResource(message);
   if (!resource.ok()) return resource.status();
-  ResourceMap& map = by_type_[(*resource)->body.type_url()];
-  if (map.contains((*resource)->name)) {
+  if (Find((*resource)->body.type_url(), (*resource)->name) != nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("duplicate ", message.GetDescriptor()->name(),
                                                    " \"", (*resource)->name, "\""));
   }
-  Account(**resource);
-  std::string name = (*resource)->name;
-  map.emplace(std::move(name), *std::move(resource));
+  Add(*std::move(resource));
   return absl::OkStatus();
 }
 
 void ResourceSnapshot::Add(ResourcePtr resource) {
-  ResourceMap& map = by_type_[resource->body.type_url()];
+  if (const Resource* old = Find(resource->body.type_url(), resource->name); old != nullptr) {
+    Account(*old);
+  }
+  Account(*resource);
+  ResourceMap& map = Own(resource->body.type_url());
   auto it = map.find(resource->name);
   if (it != map.end()) {
-    Account(*it->second);
-    Account(*resource);
     it->second = std::move(resource);
     return;
   }
-  Account(*resource);
   std::string name = resource->name;
   map.emplace(std::move(name), std::move(resource));
 }
 
 bool ResourceSnapshot::Remove(absl::string_view type_url, absl::string_view name) {
-  auto type = by_type_.find(type_url);
-  if (type == by_type_.end()) return false;
-  auto it = type->second.find(name);
-  if (it == type->second.end()) return false;
-  Account(*it->second);
-  type->second.erase(it);
+  const Resource* old = Find(type_url, name);
+  if (old == nullptr) return false;
+  Account(*old);
+  Layers& layers = by_type_.find(type_url)->second;
+  if (layers.shared != nullptr && layers.shared->contains(name)) {
+    // The shared layer cannot change: this type's resources become this snapshot's own.
+    ResourceView view = Resources(type_url);
+    layers.own = std::make_shared<ResourceMap>(view.begin(), view.end());
+    layers.shared = nullptr;
+  }
+  Own(type_url).erase(name);
   return true;
+}
+
+ResourceMap& ResourceSnapshot::Own(absl::string_view type_url) {
+  auto it = by_type_.find(type_url);
+  if (it == by_type_.end()) it = by_type_.emplace(std::string(type_url), Layers{}).first;
+  std::shared_ptr<ResourceMap>& own = it->second.own;
+  if (own == nullptr) {
+    own = std::make_shared<ResourceMap>();
+  } else if (own.use_count() > 1) {
+    // Shared with another snapshot (which may be read by other threads): copy before writing.
+    own = std::make_shared<ResourceMap>(*own);
+  }
+  return *own;
 }
 
 void ResourceSnapshot::Account(const Resource& resource) {
@@ -222,20 +321,32 @@ void ResourceSnapshot::Account(const Resource& resource) {
   content_hash_ ^= hash;
 }
 
-const ResourceMap& ResourceSnapshot::Resources(absl::string_view type_url) const {
+ResourceView ResourceSnapshot::Resources(absl::string_view type_url) const {
   auto it = by_type_.find(type_url);
-  return it == by_type_.end() ? EmptyMap() : it->second;
+  if (it == by_type_.end()) return ResourceView(&EmptyMap(), &EmptyMap());
+  const Layers& layers = it->second;
+  return ResourceView(layers.shared != nullptr ? layers.shared.get() : &EmptyMap(),
+                      layers.own != nullptr ? layers.own.get() : &EmptyMap());
 }
 
 const Resource* ResourceSnapshot::Find(absl::string_view type_url, absl::string_view name) const {
-  const ResourceMap& map = Resources(type_url);
-  auto it = map.find(name);
-  return it == map.end() ? nullptr : it->second.get();
+  auto type = by_type_.find(type_url);
+  if (type == by_type_.end()) return nullptr;
+  const Layers& layers = type->second;
+  if (layers.own != nullptr) {
+    auto it = layers.own->find(name);
+    if (it != layers.own->end()) return it->second.get();
+  }
+  if (layers.shared != nullptr) {
+    auto it = layers.shared->find(name);
+    if (it != layers.shared->end()) return it->second.get();
+  }
+  return nullptr;
 }
 
 size_t ResourceSnapshot::size() const {
   size_t n = 0;
-  for (const auto& [type, map] : by_type_) n += map.size();
+  for (const auto& [type, layers] : by_type_) n += Resources(type).size();
   return n;
 }
 

@@ -25,6 +25,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -52,14 +53,23 @@ inline constexpr std::array<absl::string_view, 4> kResourceTypes = {kClusterType
 // ShortTypeName(kClusterType) == "Cluster"; the text after the last '.'.
 absl::string_view ShortTypeName(absl::string_view type_url);
 
-// One encoded resource. `body.type_url()` is the resource's type URL. `wire_entry` is the resource
-// as it goes into every DeltaDiscoveryResponse (field `resources`, tag included), encoded once and
-// shared by all streams.
+// One encoded resource. `body.type_url()` is the resource's type URL. On the wire, in every
+// DeltaDiscoveryResponse (field `resources`, tag included), it is `wire_head`, then
+// `body.value()`, then `wire_tail`: encoded once and shared by all streams, and the payload,
+// which can be megabytes (a mesh listener with every exported chain), is held only once.
 struct Resource {
   std::string name;
   std::string version;
   google::protobuf::Any body;
-  std::string wire_entry;
+  std::string wire_head;
+  std::string wire_tail;
+
+  size_t WireSize() const { return wire_head.size() + body.value().size() + wire_tail.size(); }
+  void AppendWire(std::string* out) const {
+    out->append(wire_head);
+    out->append(body.value());
+    out->append(wire_tail);
+  }
 };
 using ResourcePtr = std::shared_ptr<const Resource>;
 
@@ -83,6 +93,90 @@ absl::StatusOr<ResourcePtr> MakeResource(const google::protobuf::Message& messag
 // MakeResource(name, body) versions an already packed resource by its content.
 ResourcePtr MakeResource(std::string name, google::protobuf::Any body);
 
+// MakeResource(name, body, version) takes the version from the caller, who must derive it from
+// the content (equal content, equal version): for a large resource assembled from parts whose
+// versions are already known, instead of hashing every byte again.
+ResourcePtr MakeResource(std::string name, google::protobuf::Any body, std::string version);
+
+// SerializeNormalized(message) is the deterministic encoding MakeResource versions: map fields
+// in key order, nested google.protobuf.Any payloads re-encoded the same way. For building a
+// resource body from parts encoded separately.
+std::string SerializeNormalized(const google::protobuf::Message& message);
+
+// ContentHash(bytes, seed) is the 64-bit FNV-1a hash behind ContentVersion, chainable;
+// VersionOfHash(hash) its 15-hex-digit form.
+uint64_t ContentHash(absl::string_view bytes, uint64_t seed = 14695981039346656037ull);
+std::string VersionOfHash(uint64_t hash);
+
+// ResourceView: the resources of one type in a snapshot, in name order. A snapshot may be made
+// of two layers per type (see ResourceSnapshot::Over): a map shared with other snapshots and this
+// snapshot's own map, whose entries hide the shared ones of the same name; the view merges them.
+// It is a pair of pointers, valid as long as the snapshot it came from.
+class ResourceView {
+ public:
+  using value_type = ResourceMap::value_type;
+
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = ResourceMap::value_type;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const value_type*;
+    using reference = const value_type&;
+
+    const_iterator() = default;
+    reference operator*() const { return OwnFirst() ? *own_ : *shared_; }
+    pointer operator->() const { return &**this; }
+    const_iterator& operator++();
+    const_iterator operator++(int) {
+      const_iterator before = *this;
+      ++*this;
+      return before;
+    }
+    friend bool operator==(const const_iterator& a, const const_iterator& b) {
+      return a.shared_ == b.shared_ && a.own_ == b.own_;
+    }
+    friend bool operator!=(const const_iterator& a, const const_iterator& b) { return !(a == b); }
+
+   private:
+    friend class ResourceView;
+    const_iterator(ResourceMap::const_iterator shared, ResourceMap::const_iterator shared_end,
+                   ResourceMap::const_iterator own, ResourceMap::const_iterator own_end)
+        : shared_(shared), shared_end_(shared_end), own_(own), own_end_(own_end) {}
+    // Whether the current entry comes from the own layer (it does when both have the name).
+    bool OwnFirst() const {
+      return shared_ == shared_end_ || (own_ != own_end_ && own_->first <= shared_->first);
+    }
+
+    ResourceMap::const_iterator shared_, shared_end_, own_, own_end_;
+  };
+
+  ResourceView(const ResourceMap* shared, const ResourceMap* own) : shared_(shared), own_(own) {}
+
+  const_iterator begin() const;
+  const_iterator end() const;
+  const_iterator find(absl::string_view name) const;
+  bool contains(absl::string_view name) const { return find(name) != end(); }
+  size_t size() const;
+  bool empty() const { return shared_->empty() && own_->empty(); }
+  // ToMap() copies the resources into one map (as a client holds them).
+  ResourceMap ToMap() const { return ResourceMap(begin(), end()); }
+
+  // The layers (never null; an empty map when absent), for diffing two views layer by layer.
+  const ResourceMap& shared_layer() const { return *shared_; }
+  const ResourceMap& own_layer() const { return *own_; }
+
+ private:
+  const ResourceMap* shared_;
+  const ResourceMap* own_;
+};
+
+// The configuration of one node. Resources of one type are held in maps shared between snapshots
+// until one of them changes its map (copy on write): copying a snapshot costs O(types), and
+// DiffSnapshots skips a map both snapshots share without walking it. Over(base) starts a snapshot
+// whose additions go to a layer of its own on top of `base`'s maps, so many snapshots that differ
+// in a few resources (one gateway's listeners and egress) share the many they have in common
+// without copying them.
 class ResourceSnapshot {
  public:
   ResourceSnapshot() = default;
@@ -90,6 +184,10 @@ class ResourceSnapshot {
   ResourceSnapshot& operator=(const ResourceSnapshot&) = default;
   ResourceSnapshot(ResourceSnapshot&&) = default;
   ResourceSnapshot& operator=(ResourceSnapshot&&) = default;
+
+  // Over(base): a snapshot with base's resources, whose own additions are layered on top. `base`
+  // should itself not be layered (its layers are then merged into one map per type, a copy).
+  static ResourceSnapshot Over(const ResourceSnapshot& base);
 
   // Add(message) adds a Cluster, ClusterLoadAssignment, Listener or Secret. InvalidArgument for
   // another type, an empty name or a name already in the snapshot for that type.
@@ -101,8 +199,8 @@ class ResourceSnapshot {
   // Remove(type_url, name) drops a resource; true if it was there.
   bool Remove(absl::string_view type_url, absl::string_view name);
 
-  // Resources(type_url) are the resources of one type; an empty map for a type not present.
-  const ResourceMap& Resources(absl::string_view type_url) const;
+  // Resources(type_url) are the resources of one type; empty for a type not present.
+  ResourceView Resources(absl::string_view type_url) const;
 
   // Find(type_url, name) is the resource or nullptr.
   const Resource* Find(absl::string_view type_url, absl::string_view name) const;
@@ -115,9 +213,15 @@ class ResourceSnapshot {
   std::string Version() const;
 
  private:
-  void Account(const Resource& resource);  // XORs the resource in or out of content_hash_
+  struct Layers {
+    std::shared_ptr<const ResourceMap> shared;  // read-only here; may be null
+    std::shared_ptr<ResourceMap> own;           // copied before a write when shared; may be null
+  };
 
-  absl::btree_map<std::string, ResourceMap, std::less<>> by_type_;
+  void Account(const Resource& resource);        // XORs the resource in or out of content_hash_
+  ResourceMap& Own(absl::string_view type_url);  // this snapshot's own copy of the type's map
+
+  absl::btree_map<std::string, Layers, std::less<>> by_type_;
   uint64_t content_hash_ = 0;
 };
 

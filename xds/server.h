@@ -68,8 +68,8 @@ struct ServerOptions {
 };
 
 // The ADS service. DeltaAggregatedResources is served as raw bytes: each resource is encoded once
-// (Resource::wire_entry) and copied into the responses of every stream, with no protobuf objects
-// built per stream.
+// (Resource::wire_head, the payload, Resource::wire_tail) and copied into the responses of every
+// stream, with no protobuf objects built per stream.
 class AdsService final
     : public envoy::service::discovery::v3::AggregatedDiscoveryService::
           WithRawCallbackMethod_DeltaAggregatedResources<

@@ -6,13 +6,10 @@
 namespace meshgw::xds {
 namespace {
 
-void DiffType(const std::string& type, const ResourceMap& from, const ResourceMap& to,
-              SnapshotDelta* delta) {
-  std::vector<std::string>* names = nullptr;
-  auto note = [&](const std::string& name) {
-    if (names == nullptr) names = &delta->changed[type];
-    names->push_back(name);
-  };
+// Appends to `names` every name whose entry differs between two maps (new, gone, or another
+// resource of another version).
+void DiffMaps(const ResourceMap& from, const ResourceMap& to, std::vector<std::string>* names) {
+  if (&from == &to) return;  // one map shared by both snapshots: nothing changed
   // Both maps are sorted by name: walk them side by side.
   auto a = from.begin();
   auto b = to.begin();
@@ -22,16 +19,45 @@ void DiffType(const std::string& type, const ResourceMap& from, const ResourceMa
       ++a;
       ++b;
     } else if (b == to.end() || (a != from.end() && a->first < b->first)) {
-      note(a->first);
+      names->push_back(a->first);
       ++a;
     } else if (a == from.end() || b->first < a->first) {
-      note(b->first);
+      names->push_back(b->first);
       ++b;
     } else {
-      if (a->second != b->second && a->second->version != b->second->version) note(a->first);
+      if (a->second->version != b->second->version) names->push_back(a->first);
       ++a;
       ++b;
     }
+  }
+}
+
+// A name whose resource changed changed in at least one layer: the layers are diffed apart (a
+// shared layer both snapshots hold costs nothing) and each candidate is checked in the merged
+// views (an own entry may hide a shared one).
+void DiffType(const std::string& type, const ResourceView& from, const ResourceView& to,
+              SnapshotDelta* delta) {
+  std::vector<std::string> candidates;
+  DiffMaps(from.shared_layer(), to.shared_layer(), &candidates);
+  const size_t from_shared = candidates.size();
+  DiffMaps(from.own_layer(), to.own_layer(), &candidates);
+  if (candidates.empty()) return;
+  if (from_shared != 0 && from_shared != candidates.size()) {
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  }
+  std::vector<std::string>* names = nullptr;
+  for (std::string& name : candidates) {
+    auto a = from.find(name);
+    auto b = to.find(name);
+    const bool had = a != from.end();
+    const bool has = b != to.end();
+    if (had == has &&
+        (!had || a->second == b->second || a->second->version == b->second->version)) {
+      continue;
+    }
+    if (names == nullptr) names = &delta->changed[type];
+    names->push_back(std::move(name));
   }
 }
 

@@ -769,11 +769,11 @@ int RunControl(const Options& o) {
       size_t listener_bytes = 0;
       if (auto snap = cache.GetSnapshot(GatewayId(0)); snap != nullptr) {
         for (const auto& [name, r] : snap->Resources(xds::kListenerType)) {
-          listener_bytes = std::max(listener_bytes, r->wire_entry.size());
+          listener_bytes = std::max(listener_bytes, r->WireSize());
         }
       }
       // What the published snapshots hold: each distinct resource once (units are shared between
-      // gateways), its encoded bytes twice (the packed body and the wire entry).
+      // gateways), its encoded bytes once (the packed body, sent between its wire head and tail).
       std::set<const xds::Resource*> distinct;
       double resource_mb = 0;
       double listener_mb = 0;
@@ -783,9 +783,8 @@ int RunControl(const Options& o) {
         for (absl::string_view type : xds::kResourceTypes) {
           for (const auto& [name, r] : snap->Resources(type)) {
             if (!distinct.insert(r.get()).second) continue;
-            const double mb = static_cast<double>(r->name.size() + r->body.value().size() +
-                                                  r->wire_entry.size()) /
-                              (1024.0 * 1024.0);
+            const double mb =
+                static_cast<double>(r->name.size() + r->WireSize()) / (1024.0 * 1024.0);
             resource_mb += mb;
             if (type == xds::kListenerType) listener_mb += mb;
           }

@@ -473,9 +473,26 @@ listener::Filter TcpProxyFilter(std::string_view stat_prefix, std::string_view c
 
 // ---- units: what one service contributes to every gateway of the datacenter ----------------
 
+// A filter chain of the mesh listener, encoded once as the listener's field `filter_chains` (3)
+// with the hash of those bytes: every gateway's listener is assembled from the same encoded
+// chains, so a change re-encodes only the chains it touches.
+struct EncodedChain {
+  std::string field;  // tag, length, SerializeNormalized(chain)
+  uint64_t hash = 0;
+};
+
+EncodedChain EncodeChain(listener::FilterChain chain) {
+  listener::Listener only_this_chain;  // encodes as exactly the one `filter_chains` field
+  only_this_chain.mutable_filter_chains()->Add(std::move(chain));
+  EncodedChain out;
+  out.field = xds::SerializeNormalized(only_this_chain);
+  out.hash = xds::ContentHash(out.field);
+  return out;
+}
+
 // An exported service: its chain on the mesh listener and the resources the chain needs.
 struct ExportedUnit {
-  std::optional<listener::FilterChain> chain;
+  std::optional<EncodedChain> chain;
   std::vector<xds::ResourcePtr> resources;  // cluster, assignment, bundle secret
   bool needs_gateway_leaf = false;
 };
@@ -533,7 +550,7 @@ ExportedUnit BuildExported(const Context& ctx, const std::string& service) {
   }
   *chain.add_filters() =
       TcpProxyFilter(absl::StrCat("mesh_gateway_local_peered.", service), cluster_name);
-  unit.chain = std::move(chain);
+  unit.chain = EncodeChain(std::move(chain));
 
   cluster::Cluster c = EdsCluster(cluster_name, ConnectTimeout(ctx, service));
   c.mutable_outlier_detection();
@@ -597,7 +614,7 @@ std::vector<xds::ResourcePtr> BuildImportedPassthrough(const Context& ctx) {
 // ---- peering control plane ---------------------------------------------------------------------
 
 struct ServerChains {
-  std::vector<listener::FilterChain> chains;  // sorted by name
+  std::vector<EncodedChain> chains;  // sorted by name
   std::vector<xds::ResourcePtr> resources;
 };
 
@@ -646,7 +663,7 @@ ServerChains BuildServerChains(const Context& ctx) {
     chain.set_name(name);
     chain.mutable_filter_chain_match()->add_server_names(name);
     *chain.add_filters() = TcpProxyFilter(absl::StrCat(stat_prefix[name], ".", name), name);
-    out.chains.push_back(std::move(chain));
+    out.chains.push_back(EncodeChain(std::move(chain)));
     cluster::Cluster c = EdsCluster(name, kDefaultConnectTimeout);
     c.mutable_outlier_detection();
     endpoint::ClusterLoadAssignment cla;
@@ -885,17 +902,34 @@ std::vector<std::string> ExportCandidates(const Context& ctx) {
   return std::vector<std::string>(names.begin(), names.end());
 }
 
-// Everything of the datacenter that all its gateways share, built or taken from `cache`.
+// Everything of the datacenter that all its gateways share, built or taken from `cache`: the
+// resources (in one snapshot that each gateway's snapshot starts from, sharing its maps) and the
+// mesh listener's filter chains, encoded and concatenated in Consul's order.
 struct Shared {
-  std::vector<std::pair<std::string, std::shared_ptr<const ExportedUnit>>> exported;
-  std::vector<std::shared_ptr<const LocalUnit>> local;
-  std::shared_ptr<const std::vector<xds::ResourcePtr>> imported;
-  std::shared_ptr<const ServerChains> servers;
+  std::shared_ptr<const xds::ResourceSnapshot> base;
+  std::string chains;        // every `filter_chains` field of the mesh listener, in order
+  uint64_t chains_hash = 0;  // of the chains' hashes, in order
 };
 
+// The catch-all chain: the cluster named by the SNI (local services, imported passthrough).
+EncodedChain CatchAllChain() {
+  listener::FilterChain catch_all;
+  catch_all.set_name("catch-all");
+  listener::Filter* sni = catch_all.add_filters();
+  sni->set_name("envoy.filters.network.sni_cluster");
+  *sni->mutable_typed_config() = Pack(net::sni_cluster::v3::SniCluster());
+  *catch_all.add_filters() = TcpProxyFilter("mesh_gateway_local.default", "");
+  return EncodeChain(std::move(catch_all));
+}
+
 Shared BuildShared(const Context& ctx, UnitCache* cache) {
-  Shared out;
   UnitCache next;
+  xds::ResourceSnapshot base;
+  auto add = [&](const xds::ResourcePtr& r) {
+    if (r != nullptr) base.Add(r);
+  };
+  std::vector<const EncodedChain*> chains;
+  bool needs_gateway_leaf = false;
   for (const std::string& name : ExportCandidates(ctx)) {
     std::shared_ptr<const ExportedUnit> unit;
     auto it = cache->exported.find(name);
@@ -906,8 +940,21 @@ Shared BuildShared(const Context& ctx, UnitCache* cache) {
       ++next.built;
     }
     next.exported.emplace(name, unit);
-    if (unit->chain.has_value()) out.exported.emplace_back(name, unit);
+    if (!unit->chain.has_value()) continue;
+    chains.push_back(&*unit->chain);
+    for (const xds::ResourcePtr& r : unit->resources) add(r);
+    needs_gateway_leaf = needs_gateway_leaf || unit->needs_gateway_leaf;
   }
+  next.servers = cache->servers != nullptr
+                     ? cache->servers
+                     : std::make_shared<const ServerChains>(BuildServerChains(ctx));
+  // Remote-datacenter chains (`*.<dc>.internal.<td>`) would come before these; they need WAN
+  // federation, which the model does not hold.
+  for (const EncodedChain& chain : next.servers->chains) chains.push_back(&chain);
+  for (const xds::ResourcePtr& r : next.servers->resources) add(r);
+  static const EncodedChain* const catch_all = new EncodedChain(CatchAllChain());
+  chains.push_back(catch_all);
+
   for (const auto& [name, list] : ctx.instances) {
     std::shared_ptr<const LocalUnit> unit;
     auto it = cache->local.find(name);
@@ -918,19 +965,64 @@ Shared BuildShared(const Context& ctx, UnitCache* cache) {
       ++next.built;
     }
     next.local.emplace(name, unit);
-    out.local.push_back(unit);
+    for (const xds::ResourcePtr& r : unit->resources) add(r);
   }
   next.imported =
       cache->imported != nullptr
           ? cache->imported
           : std::make_shared<const std::vector<xds::ResourcePtr>>(BuildImportedPassthrough(ctx));
-  next.servers = cache->servers != nullptr
-                     ? cache->servers
-                     : std::make_shared<const ServerChains>(BuildServerChains(ctx));
-  out.imported = next.imported;
-  out.servers = next.servers;
-  *cache = std::move(next);
+  for (const xds::ResourcePtr& r : *next.imported) add(r);
+  if (needs_gateway_leaf) {
+    add(Encode(CertificateSecret(kGatewayLeafSecret, ctx.ca->gateway_leaf)));
+  }
+
+  Shared out;
+  size_t size = 0;
+  for (const EncodedChain* c : chains) size += c->field.size();
+  out.chains.reserve(size);
+  std::string hashes;
+  hashes.reserve(chains.size() * sizeof(uint64_t));
+  for (const EncodedChain* c : chains) {
+    out.chains.append(c->field);
+    hashes.append(reinterpret_cast<const char*>(&c->hash), sizeof(c->hash));
+  }
+  out.chains_hash = xds::ContentHash(hashes);
+  out.base = std::make_shared<const xds::ResourceSnapshot>(std::move(base));
+  *cache = std::move(next);  // after the loops: `chains` points into the units and servers
   return out;
+}
+
+// The mesh listener of one gateway: its name and address, the shared chains, its filters. The
+// fields are written in field-number order (name 1, address 2, filter_chains 3, listener_filters
+// 9, stat_prefix 28), so the bytes are those of serializing the whole Listener deterministically;
+// the version comes from the parts' hashes rather than from hashing megabytes per gateway.
+xds::ResourcePtr MeshListener(const Shared& shared, const ServiceDefinition& gateway) {
+  listener::Listener head;  // the fields before filter_chains
+  head.set_name(absl::StrCat("default:", gateway.address, ":", gateway.port));
+  SetSocketAddress(ServiceAddress{gateway.address, gateway.port}, head.mutable_address());
+  listener::Listener tail;  // the fields after
+  tail.set_stat_prefix("mesh_gateway");
+  listener::ListenerFilter* inspector = tail.add_listener_filters();
+  inspector->set_name("envoy.filters.listener.tls_inspector");
+  *inspector->mutable_typed_config() =
+      Pack(envoy::extensions::filters::listener::tls_inspector::v3::TlsInspector());
+  const std::string head_bytes = xds::SerializeNormalized(head);
+  const std::string tail_bytes = xds::SerializeNormalized(tail);
+
+  google::protobuf::Any body;
+  body.set_type_url(std::string(xds::kListenerType));
+  std::string* value = body.mutable_value();
+  value->reserve(head_bytes.size() + shared.chains.size() + tail_bytes.size());
+  value->append(head_bytes);
+  value->append(shared.chains);
+  value->append(tail_bytes);
+  uint64_t hash = xds::ContentHash(body.type_url());
+  hash = xds::ContentHash(head_bytes, hash);
+  hash = xds::ContentHash(
+      absl::string_view(reinterpret_cast<const char*>(&shared.chains_hash), sizeof(uint64_t)),
+      hash);
+  hash = xds::ContentHash(tail_bytes, hash);
+  return xds::MakeResource(head.name(), std::move(body), xds::VersionOfHash(hash));
 }
 
 absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> AssembleGateway(
@@ -944,48 +1036,17 @@ absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> AssembleGateway(
   if (gateway.port <= 0 || gateway.port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": port ", gateway.port, " is invalid"));
   }
-  xds::ResourceSnapshot snap;
-  auto add = [&](const xds::ResourcePtr& r) {
-    if (r != nullptr) snap.Add(r);
-  };
-  listener::Listener l;
-  l.set_name(absl::StrCat("default:", gateway.address, ":", gateway.port));
-  SetSocketAddress(ServiceAddress{gateway.address, gateway.port}, l.mutable_address());
-  l.set_stat_prefix("mesh_gateway");
-  listener::ListenerFilter* inspector = l.add_listener_filters();
-  inspector->set_name("envoy.filters.listener.tls_inspector");
-  *inspector->mutable_typed_config() =
-      Pack(envoy::extensions::filters::listener::tls_inspector::v3::TlsInspector());
-
-  bool needs_gateway_leaf = false;
-  for (const auto& [name, unit] : shared.exported) {
-    *l.add_filter_chains() = *unit->chain;
-    for (const xds::ResourcePtr& r : unit->resources) add(r);
-    needs_gateway_leaf = needs_gateway_leaf || unit->needs_gateway_leaf;
-  }
-  // Remote-datacenter chains (`*.<dc>.internal.<td>`) would come here; they need WAN federation,
-  // which the model does not hold.
-  for (const listener::FilterChain& chain : shared.servers->chains) *l.add_filter_chains() = chain;
-  for (const xds::ResourcePtr& r : shared.servers->resources) add(r);
-
-  listener::FilterChain* catch_all = l.add_filter_chains();
-  catch_all->set_name("catch-all");
-  listener::Filter* sni = catch_all->add_filters();
-  sni->set_name("envoy.filters.network.sni_cluster");
-  *sni->mutable_typed_config() = Pack(net::sni_cluster::v3::SniCluster());
-  *catch_all->add_filters() = TcpProxyFilter("mesh_gateway_local.default", "");
-  for (const auto& unit : shared.local) {
-    for (const xds::ResourcePtr& r : unit->resources) add(r);
-  }
-  for (const xds::ResourcePtr& r : *shared.imported) add(r);
-  if (needs_gateway_leaf) {
-    add(Encode(CertificateSecret(kGatewayLeafSecret, ctx.ca->gateway_leaf)));
-  }
-  add(Encode(l));
-
+  // On top of the shared resources, without copying them: what only this gateway has (its
+  // listeners, its egress) goes to a layer of its own.
+  xds::ResourceSnapshot snap = xds::ResourceSnapshot::Over(*shared.base);
+  snap.Add(MeshListener(shared, gateway));
   EgressResources egress = BuildEgress(ctx, gateway, only_gateway);
-  for (const xds::ResourcePtr& r : egress.resources) add(r);
-  for (const listener::Listener& e : egress.listeners) add(Encode(e));
+  for (const xds::ResourcePtr& r : egress.resources) {
+    if (r != nullptr) snap.Add(r);
+  }
+  for (const listener::Listener& e : egress.listeners) {
+    if (xds::ResourcePtr r = Encode(e); r != nullptr) snap.Add(r);
+  }
   return std::make_shared<const xds::ResourceSnapshot>(std::move(snap));
 }
 

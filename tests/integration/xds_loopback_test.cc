@@ -79,7 +79,7 @@ ClientOptions MakeClientOptions(int port, const std::string& node, const std::st
 bool HasAll(const Client& client, const ResourceSnapshot& snapshot) {
   for (absl::string_view type : kResourceTypes) {
     ResourceMap have = client.Resources(type);
-    const ResourceMap& want = snapshot.Resources(type);
+    const ResourceView want = snapshot.Resources(type);
     if (have.size() != want.size()) return false;
     for (const auto& [name, resource] : want) {
       auto it = have.find(name);

@@ -26,14 +26,14 @@ std::string NameList(const std::vector<std::string>& names) {
 
 std::string OutgoingResponse::Encode() const {
   size_t size = type_url.size() + nonce.size() + system_version_info.size() + 32;
-  for (const ResourcePtr& resource : resources) size += resource->wire_entry.size();
+  for (const ResourcePtr& resource : resources) size += resource->WireSize();
   for (const std::string& name : removed) size += name.size() + 8;
   std::string out;
   out.reserve(size);
   // DeltaDiscoveryResponse: system_version_info = 1, resources = 2, type_url = 4, nonce = 5,
   // removed_resources = 6.
   if (!system_version_info.empty()) AppendBytesField(1, system_version_info, &out);
-  for (const ResourcePtr& resource : resources) out.append(resource->wire_entry);
+  for (const ResourcePtr& resource : resources) resource->AppendWire(&out);
   AppendBytesField(4, type_url, &out);
   AppendBytesField(5, nonce, &out);
   for (const std::string& name : removed) AppendBytesField(6, name, &out);
@@ -206,7 +206,7 @@ void DeltaServerStream::OnSnapshot(const SnapshotUpdate& update, Responses* out)
 
 DeltaServerStream::Work DeltaServerStream::Compute(const std::string& type_url, TypeState& state) {
   Work work;
-  const ResourceMap& resources = snapshot_->Resources(type_url);
+  const ResourceView resources = snapshot_->Resources(type_url);
   auto consider = [&](const std::string& name) {
     const bool wanted = Wanted(state, name);
     const ResourcePtr* resource = nullptr;
@@ -272,7 +272,7 @@ void DeltaServerStream::Emit(const std::string& type_url, TypeState& state,
   size_t bytes = 0;
   bool open_chunk = false;
   for (ResourcePtr& resource : grouped) {
-    const size_t size = resource->wire_entry.size();
+    const size_t size = resource->WireSize();
     if (!open_chunk || (bytes + size > options_.max_response_bytes && !chunks.back().empty())) {
       chunks.emplace_back();
       open_chunk = true;

@@ -17,10 +17,16 @@ inline void AppendVarint(uint64_t value, std::string* out) {
   out->push_back(static_cast<char>(value));
 }
 
+// The tag and length of a length-delimited field (wire type 2) whose `length` bytes the caller
+// appends next (or sends from elsewhere).
+inline void AppendLengthDelimitedHeader(int field, uint64_t length, std::string* out) {
+  AppendVarint(static_cast<uint64_t>(field) << 3 | 2, out);
+  AppendVarint(length, out);
+}
+
 // A length-delimited field (wire type 2): string, bytes or embedded message.
 inline void AppendBytesField(int field, absl::string_view bytes, std::string* out) {
-  AppendVarint(static_cast<uint64_t>(field) << 3 | 2, out);
-  AppendVarint(bytes.size(), out);
+  AppendLengthDelimitedHeader(field, bytes.size(), out);
   out->append(bytes.data(), bytes.size());
 }
 

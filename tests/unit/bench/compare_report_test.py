@@ -141,12 +141,13 @@ class MeshgwDriversTest(unittest.TestCase):
             self.assertIn("meshgw-control", by_name["meshgw-xds"].unavailable())
             self._fake_build(build, "control/meshgw-control")
             self.assertIsNone(by_name["meshgw-xds"].unavailable())
-            self.assertEqual(by_name["meshgw-xds"].modes, ("passthrough",))
+            # Terminated through a peering between two control components (dc1 exports, dc2
+            # consumes), so both modes.
+            self.assertEqual(by_name["meshgw-xds"].modes, ("passthrough", "terminate"))
             self.assertIsNotNone(by_name["meshgw-xds"].churn)
             self.assertIsNotNone(by_name["meshgw"].churn)
-            # Its terminate mode is absent with a reason; 2hop has no full-handshake row (its
-            # egress resumes upstream sessions), with the reason.
-            self.assertIn("peering", by_name["meshgw-xds"].no_mode_why["terminate"])
+            # 2hop has no full-handshake row (its egress resumes upstream sessions), with the
+            # reason.
             self.assertIn("handshakes-full", by_name["meshgw-2hop"].skip_scenarios)
             self.assertEqual(by_name["meshgw"].skip_scenarios, {})
 
@@ -154,7 +155,8 @@ class MeshgwDriversTest(unittest.TestCase):
         values = {"port": 18443, "backend_port": 18501, "grpc_port": 18510,
                   "peering_port": 18511, "admin_port": 18512,
                   "trust_domain": "11111111-2222-3333-4444-555555555555.consul",
-                  "cluster_id": "11111111-2222-3333-4444-555555555555"}
+                  "cluster_id": "11111111-2222-3333-4444-555555555555",
+                  "datacenter": "dc1", "protocol": "http", "max_inbound": 9500}
         control = drivers.render("meshgw-xds-control.hcl", values)
         self.assertIn('cluster_id      = "11111111-2222-3333-4444-555555555555"', control)
         self.assertIn('grpc_address    = "127.0.0.1:18510"', control)
@@ -168,7 +170,10 @@ class MeshgwDriversTest(unittest.TestCase):
         self.assertIn("port    = 18443", mgw)
         echo = drivers.render("meshgw-xds-echo.hcl", values)
         self.assertIn("port    = 18501", echo)
-        for text in (control, gateway, mgw, echo):
+        defaults = drivers.render("meshgw-xds-echo-defaults.hcl", values)
+        self.assertRegex(defaults, r'Protocol\s*=\s*"http"')
+        self.assertRegex(defaults, r"MaxInboundConnections\s*=\s*9500")
+        for text in (control, gateway, mgw, echo, defaults):
             self.assertNotRegex(text, r"\$\{\w")
 
     def test_xds_churn_registers_then_deregisters(self):

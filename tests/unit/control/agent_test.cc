@@ -99,10 +99,10 @@ TEST_F(AgentTest, ServesWhatTheGatewayAccepts) {
   EXPECT_GT(snap.Resources(xds::kListenerType).size(), 0u);
   namespace gwc = gateway::config;
   gwc::TranslateInput in;
-  gwc::AddResources(snap.Resources(xds::kListenerType), "xds", &in.listeners);
-  gwc::AddResources(snap.Resources(xds::kClusterType), "xds", &in.clusters);
-  gwc::AddResources(snap.Resources(xds::kEndpointType), "xds", &in.endpoints);
-  gwc::AddResources(snap.Resources(xds::kSecretType), "xds", &in.secrets);
+  gwc::AddResources(snap.Resources(xds::kListenerType).ToMap(), "xds", &in.listeners);
+  gwc::AddResources(snap.Resources(xds::kClusterType).ToMap(), "xds", &in.clusters);
+  gwc::AddResources(snap.Resources(xds::kEndpointType).ToMap(), "xds", &in.endpoints);
+  gwc::AddResources(snap.Resources(xds::kSecretType).ToMap(), "xds", &in.secrets);
   absl::StatusOr<gwc::SnapshotPtr> translated = gwc::Translate(in, 1);
   EXPECT_TRUE(translated.ok()) << translated.status();
   EXPECT_EQ(agent_->CurrentModel().local().datacenter, "gcp-dc2");
@@ -177,7 +177,14 @@ TEST_F(AgentTest, BadFileOnDiskKeepsTheLastGoodModel) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(agent_->CurrentModel().ServiceProtocol("public-api"), "tcp");
-  EXPECT_NE(agent_->CurrentSnapshots().at("mesh-gateway-dc2")->Version(), version_before);
+  // The model is replaced before the snapshots are rebuilt from it: wait for those too.
+  auto snapshot_version = [&] {
+    return agent_->CurrentSnapshots().at("mesh-gateway-dc2")->Version();
+  };
+  while (snapshot_version() == version_before && absl::Now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(snapshot_version(), version_before);
 }
 
 TEST_F(AgentTest, LeavesAreRotatedWhenDue) {

@@ -315,10 +315,10 @@ void CompareGolden(const std::string& file, const std::string& got) {
 
 gwc::SnapshotPtr GatewayAccepts(const xds::ResourceSnapshot& snap) {
   gwc::TranslateInput in;
-  gwc::AddResources(snap.Resources(xds::kListenerType), "xds", &in.listeners);
-  gwc::AddResources(snap.Resources(xds::kClusterType), "xds", &in.clusters);
-  gwc::AddResources(snap.Resources(xds::kEndpointType), "xds", &in.endpoints);
-  gwc::AddResources(snap.Resources(xds::kSecretType), "xds", &in.secrets);
+  gwc::AddResources(snap.Resources(xds::kListenerType).ToMap(), "xds", &in.listeners);
+  gwc::AddResources(snap.Resources(xds::kClusterType).ToMap(), "xds", &in.clusters);
+  gwc::AddResources(snap.Resources(xds::kEndpointType).ToMap(), "xds", &in.endpoints);
+  gwc::AddResources(snap.Resources(xds::kSecretType).ToMap(), "xds", &in.secrets);
   for (absl::string_view type : xds::kResourceTypes) {
     for (const auto& [name, r] : snap.Resources(type)) {
       absl::Status v = gwc::ValidateResource(type, name, r->body);
