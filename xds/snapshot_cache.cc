@@ -35,10 +35,15 @@ void DiffMaps(const ResourceMap& from, const ResourceMap& to, std::vector<std::s
 // A name whose resource changed changed in at least one layer: the layers are diffed apart (a
 // shared layer both snapshots hold costs nothing) and each candidate is checked in the merged
 // views (an own entry may hide a shared one).
+// `shared_names`, when set, is the diff of the two shared layers, already known.
 void DiffType(const std::string& type, const ResourceView& from, const ResourceView& to,
-              SnapshotDelta* delta) {
+              const std::vector<std::string>* shared_names, SnapshotDelta* delta) {
   std::vector<std::string> candidates;
-  DiffMaps(from.shared_layer(), to.shared_layer(), &candidates);
+  if (shared_names != nullptr) {
+    candidates = *shared_names;
+  } else {
+    DiffMaps(from.shared_layer(), to.shared_layer(), &candidates);
+  }
   const size_t from_shared = candidates.size();
   DiffMaps(from.own_layer(), to.own_layer(), &candidates);
   if (candidates.empty()) return;
@@ -68,7 +73,7 @@ SnapshotDelta DiffSnapshots(const ResourceSnapshot& from, const ResourceSnapshot
   std::vector<std::string> types;
   for (absl::string_view type : kResourceTypes) types.emplace_back(type);
   for (const std::string& type : types) {
-    DiffType(type, from.Resources(type), to.Resources(type), &delta);
+    DiffType(type, from.Resources(type), to.Resources(type), nullptr, &delta);
   }
   return delta;
 }
@@ -79,7 +84,27 @@ std::shared_ptr<const SnapshotDelta> SnapshotCache::DeltaLocked(
   if (from == memo_from_ && to == memo_to_ && memo_delta_ != nullptr) return memo_delta_;
   memo_from_ = from;
   memo_to_ = to;
-  memo_delta_ = std::make_shared<const SnapshotDelta>(DiffSnapshots(*from, *to));
+  auto delta = std::make_shared<SnapshotDelta>();
+  bool same_layers = layer_memo_.from != nullptr;
+  for (absl::string_view type : kResourceTypes) {
+    if (!same_layers) break;
+    same_layers =
+        &layer_memo_.from->Resources(type).shared_layer() ==
+            &from->Resources(type).shared_layer() &&
+        &layer_memo_.to->Resources(type).shared_layer() == &to->Resources(type).shared_layer();
+  }
+  if (!same_layers) {
+    layer_memo_ = SharedLayerDiffs{from, to, {}};
+    for (absl::string_view type : kResourceTypes) {
+      std::vector<std::string>& names = layer_memo_.names[type];
+      DiffMaps(from->Resources(type).shared_layer(), to->Resources(type).shared_layer(), &names);
+    }
+  }
+  for (absl::string_view type : kResourceTypes) {
+    DiffType(std::string(type), from->Resources(type), to->Resources(type),
+             &layer_memo_.names.find(type)->second, delta.get());
+  }
+  memo_delta_ = std::move(delta);
   return memo_delta_;
 }
 

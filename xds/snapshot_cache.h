@@ -93,6 +93,13 @@ class SnapshotCache {
       const std::shared_ptr<const ResourceSnapshot>& from,
       const std::shared_ptr<const ResourceSnapshot>& to) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // The diffs of the shared layers (ResourceSnapshot::Over) of the last two snapshots diffed:
+  // gateways layered over the same bases move between the same two shared maps.
+  struct SharedLayerDiffs {
+    std::shared_ptr<const ResourceSnapshot> from, to;  // hold the diffed maps alive
+    absl::btree_map<std::string, std::vector<std::string>, std::less<>> names;  // by type URL
+  };
+
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<WatchId, WatchEntry> watches_ ABSL_GUARDED_BY(mu_);
@@ -102,6 +109,7 @@ class SnapshotCache {
   std::shared_ptr<const ResourceSnapshot> memo_from_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const ResourceSnapshot> memo_to_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const SnapshotDelta> memo_delta_ ABSL_GUARDED_BY(mu_);
+  SharedLayerDiffs layer_memo_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace meshgw::xds

@@ -203,6 +203,9 @@ struct Context {
   bool peer_through_gateways = false;
   // Local service instances (kind ""), by service name, in ID order.
   std::map<std::string, std::vector<const ServiceDefinition*>, std::less<>> instances;
+  // Local service instances with a sidecar declaring upstreams, in ID order: the callers egress
+  // listeners are built for (found once per translation, not once per gateway).
+  std::vector<const ServiceDefinition*> callers;
 
   const Peering* FindPeering(std::string_view name) const {
     auto it = peerings->find(name);
@@ -231,7 +234,12 @@ absl::StatusOr<Context> MakeContext(const TranslateInput& in) {
     ctx.outgoing = *std::move(outgoing);
   }
   for (const auto& [id, s] : in.model.Services()) {
-    if (s->kind.empty()) ctx.instances[s->name].push_back(s.get());
+    if (!s->kind.empty()) continue;
+    ctx.instances[s->name].push_back(s.get());
+    if (s->connect.has_value() && s->connect->sidecar_service.has_value() &&
+        !s->connect->sidecar_service->proxy.upstreams.empty()) {
+      ctx.callers.push_back(s.get());
+    }
   }
   return ctx;
 }
@@ -769,11 +777,7 @@ EgressResources BuildEgress(const Context& ctx, const ServiceDefinition& gateway
                             bool only_gateway) {
   EgressResources out;
   std::set<std::pair<std::string, int>> bound = {{gateway.address, gateway.port}};
-  for (const auto& [id, svc] : ctx.model->Services()) {
-    if (!svc->kind.empty() || !svc->connect.has_value() ||
-        !svc->connect->sidecar_service.has_value()) {
-      continue;
-    }
+  for (const ServiceDefinition* svc : ctx.callers) {
     const std::string& caller = svc->name;
     for (const ServiceUpstream& up : svc->connect->sidecar_service->proxy.upstreams) {
       if (up.destination_peer.empty()) continue;
@@ -992,13 +996,20 @@ Shared BuildShared(const Context& ctx, UnitCache* cache) {
   return out;
 }
 
+std::string MeshListenerName(const ServiceDefinition& gateway) {
+  return absl::StrCat("default:", gateway.address, ":", gateway.port);
+}
+
 // The mesh listener of one gateway: its name and address, the shared chains, its filters. The
 // fields are written in field-number order (name 1, address 2, filter_chains 3, listener_filters
 // 9, stat_prefix 28), so the bytes are those of serializing the whole Listener deterministically;
-// the version comes from the parts' hashes rather than from hashing megabytes per gateway.
-xds::ResourcePtr MeshListener(const Shared& shared, const ServiceDefinition& gateway) {
+// the version comes from the parts' hashes rather than from hashing megabytes per gateway, and
+// `previous` (the gateway's last mesh listener, or null) is returned as it is when the version
+// says nothing changed.
+xds::ResourcePtr MeshListener(const Shared& shared, const ServiceDefinition& gateway,
+                              const xds::ResourcePtr& previous) {
   listener::Listener head;  // the fields before filter_chains
-  head.set_name(absl::StrCat("default:", gateway.address, ":", gateway.port));
+  head.set_name(MeshListenerName(gateway));
   SetSocketAddress(ServiceAddress{gateway.address, gateway.port}, head.mutable_address());
   listener::Listener tail;  // the fields after
   tail.set_stat_prefix("mesh_gateway");
@@ -1008,6 +1019,14 @@ xds::ResourcePtr MeshListener(const Shared& shared, const ServiceDefinition& gat
       Pack(envoy::extensions::filters::listener::tls_inspector::v3::TlsInspector());
   const std::string head_bytes = xds::SerializeNormalized(head);
   const std::string tail_bytes = xds::SerializeNormalized(tail);
+  uint64_t hash = xds::ContentHash(xds::kListenerType);
+  hash = xds::ContentHash(head_bytes, hash);
+  hash = xds::ContentHash(
+      absl::string_view(reinterpret_cast<const char*>(&shared.chains_hash), sizeof(uint64_t)),
+      hash);
+  hash = xds::ContentHash(tail_bytes, hash);
+  std::string version = xds::VersionOfHash(hash);
+  if (previous != nullptr && previous->version == version) return previous;
 
   google::protobuf::Any body;
   body.set_type_url(std::string(xds::kListenerType));
@@ -1016,17 +1035,14 @@ xds::ResourcePtr MeshListener(const Shared& shared, const ServiceDefinition& gat
   value->append(head_bytes);
   value->append(shared.chains);
   value->append(tail_bytes);
-  uint64_t hash = xds::ContentHash(body.type_url());
-  hash = xds::ContentHash(head_bytes, hash);
-  hash = xds::ContentHash(
-      absl::string_view(reinterpret_cast<const char*>(&shared.chains_hash), sizeof(uint64_t)),
-      hash);
-  hash = xds::ContentHash(tail_bytes, hash);
-  return xds::MakeResource(head.name(), std::move(body), xds::VersionOfHash(hash));
+  return xds::MakeResource(head.name(), std::move(body), std::move(version));
 }
 
+// `previous` is the gateway's last snapshot (null for the first), whose mesh listener is reused
+// when it did not change.
 absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> AssembleGateway(
-    const Context& ctx, const Shared& shared, const ServiceDefinition& gateway, bool only_gateway) {
+    const Context& ctx, const Shared& shared, const ServiceDefinition& gateway, bool only_gateway,
+    const xds::ResourceSnapshot* previous) {
   const std::string where = absl::StrCat("mesh gateway \"", gateway.EffectiveId(), "\"");
   if (!IsIpLiteral(gateway.address)) {
     return absl::InvalidArgumentError(
@@ -1039,7 +1055,15 @@ absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> AssembleGateway(
   // On top of the shared resources, without copying them: what only this gateway has (its
   // listeners, its egress) goes to a layer of its own.
   xds::ResourceSnapshot snap = xds::ResourceSnapshot::Over(*shared.base);
-  snap.Add(MeshListener(shared, gateway));
+  const std::string listener_name = MeshListenerName(gateway);
+  xds::ResourcePtr previous_listener;
+  if (previous != nullptr) {
+    xds::ResourceView listeners = previous->Resources(xds::kListenerType);
+    if (auto it = listeners.find(listener_name); it != listeners.end()) {
+      previous_listener = it->second;
+    }
+  }
+  snap.Add(MeshListener(shared, gateway, previous_listener));
   EgressResources egress = BuildEgress(ctx, gateway, only_gateway);
   for (const xds::ResourcePtr& r : egress.resources) {
     if (r != nullptr) snap.Add(r);
@@ -1098,7 +1122,8 @@ absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> TranslateGateway(
   if (!ctx.ok()) return ctx.status();
   UnitCache cache;
   Shared shared = BuildShared(*ctx, &cache);
-  return AssembleGateway(*ctx, shared, *gateway, input.model.MeshGateways().size() == 1);
+  return AssembleGateway(*ctx, shared, *gateway, input.model.MeshGateways().size() == 1,
+                         /*previous=*/nullptr);
 }
 
 // ---- GatewayTranslator -------------------------------------------------------------------------
@@ -1235,14 +1260,15 @@ std::map<std::string, std::shared_ptr<const xds::ResourceSnapshot>> GatewayTrans
   st.last_built = st.cache.built;
   for (const auto& g : gateways) {
     const std::string& id = g->EffectiveId();
+    auto prev = st.snapshots.find(id);
     absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> snap =
-        AssembleGateway(*ctx, shared, *g, gateways.size() == 1);
+        AssembleGateway(*ctx, shared, *g, gateways.size() == 1,
+                        prev != st.snapshots.end() ? prev->second.get() : nullptr);
     if (!snap.ok()) {
       st.errors[id] = snap.status();
       continue;
     }
     st.errors.erase(id);
-    auto prev = st.snapshots.find(id);
     if (prev != st.snapshots.end() && prev->second->Version() == (*snap)->Version()) continue;
     st.snapshots[id] = *snap;
     changed[id] = *snap;

@@ -610,6 +610,12 @@ TEST_F(ConsulSourceTest, ServerErrorsAndRateLimitsAreRetried) {
                   {"mesh", BaseScenario()["config"]["mesh"]},
                   {"proxy-defaults", BaseScenario()["config"]["proxy-defaults"]},
                   {"exported-services", BaseScenario()["config"]["exported-services"]}}}});
+  // The blocking query already waiting when the rule was added is exempt from it and may carry
+  // "one"; the two failures then come before "two". (Patching twice at once would let that
+  // query carry "two" and leave the failures for after the check.)
+  ASSERT_TRUE(rec.WaitFor([](const ConsulState& s) { return FirstIntentionSource(s) == "one"; },
+                          absl::Seconds(5))
+                  .has_value());
   consul.Patch({{"config",
                  {{"service-intentions", Intentions("two")},
                   {"mesh", BaseScenario()["config"]["mesh"]},
