@@ -80,6 +80,41 @@ std::string Model::ServiceProtocol(std::string_view service) const {
   return "tcp";
 }
 
+std::set<std::string> Model::ConsumerPeers(const ExportedService& item) const {
+  std::set<std::string> peers;
+  for (const ExportedConsumer& c : item.consumers) {
+    if (!c.peer.empty()) peers.insert(c.peer);
+    if (c.sameness_group.empty()) continue;
+    if (auto group = Get<SamenessGroup>(c.sameness_group)) {
+      for (const SamenessMember& m : group->members) {
+        if (!m.peer.empty()) peers.insert(m.peer);
+      }
+    }
+  }
+  return peers;
+}
+
+Model::ExportIndex Model::ExportedPeersIndex() const {
+  ExportIndex index;
+  const std::string& partition = local().partition.empty() ? "default" : local().partition;
+  auto exported = Get<ExportedServices>(partition);
+  if (exported == nullptr) return index;
+  for (const ExportedService& s : exported->services) {
+    std::set<std::string> peers = ConsumerPeers(s);
+    std::set<std::string>& into = s.name == "*" ? index.star : index.by_name[s.name];
+    into.insert(peers.begin(), peers.end());
+  }
+  return index;
+}
+
+std::vector<std::string> Model::ExportIndex::PeersOf(std::string_view service) const {
+  std::set<std::string> peers = star;
+  if (auto it = by_name.find(service); it != by_name.end()) {
+    peers.insert(it->second.begin(), it->second.end());
+  }
+  return std::vector<std::string>(peers.begin(), peers.end());
+}
+
 std::vector<std::string> Model::PeersExportedTo(std::string_view service) const {
   const std::string& partition = local().partition.empty() ? "default" : local().partition;
   auto exported = Get<ExportedServices>(partition);
@@ -87,15 +122,8 @@ std::vector<std::string> Model::PeersExportedTo(std::string_view service) const 
   if (exported == nullptr) return {};
   for (const ExportedService& s : exported->services) {
     if (s.name != service && s.name != "*") continue;
-    for (const ExportedConsumer& c : s.consumers) {
-      if (!c.peer.empty()) peers.insert(c.peer);
-      if (c.sameness_group.empty()) continue;
-      if (auto group = Get<SamenessGroup>(c.sameness_group)) {
-        for (const SamenessMember& m : group->members) {
-          if (!m.peer.empty()) peers.insert(m.peer);
-        }
-      }
-    }
+    std::set<std::string> of_item = ConsumerPeers(s);
+    peers.insert(of_item.begin(), of_item.end());
   }
   return std::vector<std::string>(peers.begin(), peers.end());
 }

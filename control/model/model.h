@@ -26,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,18 @@ class Model {
   // services named `service` or "*", consumers by Peer or by SamenessGroup (expanded to the
   // group's Peer members). Empty without an exported-services entry.
   std::vector<std::string> PeersExportedTo(std::string_view service) const;
+  // ConsumerPeers(item): the peers one item of an exported-services entry names, by Peer or
+  // through a SamenessGroup's Peer members.
+  std::set<std::string> ConsumerPeers(const ExportedService& item) const;
+  // PeersExportedTo for every service at once, from one pass over the entry (a translation asks
+  // for thousands of services): the peers of the items naming each service, and of "*".
+  struct ExportIndex {
+    std::map<std::string, std::set<std::string>, std::less<>> by_name;
+    std::set<std::string> star;
+    // PeersOf(service) == Model::PeersExportedTo(service).
+    std::vector<std::string> PeersOf(std::string_view service) const;
+  };
+  ExportIndex ExportedPeersIndex() const;
   // PeerThroughMeshGateways() is the mesh entry's Peering.PeerThroughMeshGateways (false
   // without a mesh entry).
   bool PeerThroughMeshGateways() const;

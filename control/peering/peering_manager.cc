@@ -517,24 +517,11 @@ void PeeringManager::Impl::RecomputeExportsLocked() {
   // Service name -> its namespace and consuming peers, by Model::PeersExportedTo's rule (entries
   // naming the service or "*"; consumers by Peer or by SamenessGroup members' Peer) for every
   // candidate at once: the names listed, and with "*" the names with an instance.
-  auto consumers_of = [&](const ExportedService& s) {
-    std::set<std::string> peers;
-    for (const ExportedConsumer& c : s.consumers) {
-      if (!c.peer.empty()) peers.insert(c.peer);
-      if (c.sameness_group.empty()) continue;
-      if (auto group = model_.Get<SamenessGroup>(c.sameness_group)) {
-        for (const SamenessMember& m : group->members) {
-          if (!m.peer.empty()) peers.insert(m.peer);
-        }
-      }
-    }
-    return peers;
-  };
   std::map<std::string, std::pair<std::string, std::set<std::string>>> by_name;
   std::set<std::string> star_peers;
   std::string star_ns;
   for (const ExportedService& s : entry->services) {
-    std::set<std::string> peers = consumers_of(s);
+    std::set<std::string> peers = model_.ConsumerPeers(s);
     std::string ns = s.ns.empty() ? "default" : s.ns;
     if (s.name == "*") {
       star_peers.insert(peers.begin(), peers.end());

@@ -206,6 +206,8 @@ struct Context {
   // Local service instances with a sidecar declaring upstreams, in ID order: the callers egress
   // listeners are built for (found once per translation, not once per gateway).
   std::vector<const ServiceDefinition*> callers;
+  // The exported-services entry's peers by service, indexed once.
+  Model::ExportIndex exports;
 
   const Peering* FindPeering(std::string_view name) const {
     auto it = peerings->find(name);
@@ -233,6 +235,7 @@ absl::StatusOr<Context> MakeContext(const TranslateInput& in) {
     ctx.incoming = *std::move(incoming);
     ctx.outgoing = *std::move(outgoing);
   }
+  ctx.exports = in.model.ExportedPeersIndex();
   for (const auto& [id, s] : in.model.Services()) {
     if (!s->kind.empty()) continue;
     ctx.instances[s->name].push_back(s.get());
@@ -512,7 +515,7 @@ struct LocalUnit {
 
 ExportedUnit BuildExported(const Context& ctx, const std::string& service) {
   ExportedUnit unit;
-  std::vector<std::string> peers = ctx.model->PeersExportedTo(service);
+  std::vector<std::string> peers = ctx.exports.PeersOf(service);
   if (peers.empty()) return unit;
   const std::string protocol = ctx.model->ServiceProtocol(service);
   const bool terminate = protocol == "http" || protocol == "http2" || protocol == "grpc";

@@ -170,6 +170,12 @@ TEST(Model, PeersExportedToExpandsSamenessGroups) {
   EXPECT_THAT(m.PeersExportedTo("public-api"), ElementsAre("gcp-dc1-default", "peer-z"));
   EXPECT_THAT(m.PeersExportedTo("private-api"), ElementsAre("peer-a", "peer-z"));
   EXPECT_THAT(m.PeersExportedTo("other"), ElementsAre("peer-z"));
+  // The index answers the same for every service, from one pass.
+  Model::ExportIndex index = m.ExportedPeersIndex();
+  for (const char* service : {"public-api", "private-api", "other"}) {
+    EXPECT_EQ(index.PeersOf(service), m.PeersExportedTo(service)) << service;
+  }
+  EXPECT_THAT(Model(Local()).ExportedPeersIndex().PeersOf("public-api"), IsEmpty());
 }
 
 TEST(IntentionPrecedence, ConsulTable) {
