@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "envoy/extensions/filters/network/rbac/v3/rbac.pb.h"
+#include "envoy/service/discovery/v3/discovery.pb.h"
 #include "tests/unit/xds/test_resources.h"
 #include "xds/snapshot_cache.h"
 
@@ -86,6 +87,100 @@ TEST(SnapshotCacheTest, DiffListsAddedChangedRemoved) {
   SnapshotDelta delta = DiffSnapshots(a, b);
   ASSERT_EQ(delta.changed.size(), 1u);
   EXPECT_THAT(delta.changed.at(std::string(kClusterType)), ElementsAre("changed", "gone", "new"));
+}
+
+TEST(ResourceTest, WireEntryIsTheDeltaResponseEntry) {
+  // Head + payload + tail parse as DeltaDiscoveryResponse.resources[0], as a client reads it.
+  ResourcePtr r = *MakeResource(testing::EdsCluster("web"));
+  std::string wire;
+  r->AppendWire(&wire);
+  EXPECT_EQ(wire.size(), r->WireSize());
+  envoy::service::discovery::v3::DeltaDiscoveryResponse response;
+  ASSERT_TRUE(response.ParseFromString(wire));
+  ASSERT_EQ(response.resources_size(), 1);
+  EXPECT_EQ(response.resources(0).name(), "web");
+  EXPECT_EQ(response.resources(0).version(), r->version);
+  EXPECT_EQ(response.resources(0).resource().type_url(), kClusterType);
+  EXPECT_EQ(response.resources(0).resource().value(), r->body.value());
+}
+
+TEST(ResourceSnapshotTest, LayeredOverABaseSharesItAndHidesByName) {
+  ResourceSnapshot base;
+  ASSERT_TRUE(base.Add(testing::EdsCluster("a")).ok());
+  ASSERT_TRUE(base.Add(testing::EdsCluster("c")).ok());
+  ASSERT_TRUE(base.Add(testing::EdsCluster("e")).ok());
+  ResourceSnapshot layered = ResourceSnapshot::Over(base);
+  EXPECT_EQ(layered.Version(), base.Version());
+  // Shared, not copied: the same map object backs both.
+  EXPECT_EQ(&layered.Resources(kClusterType).shared_layer(),
+            &base.Resources(kClusterType).own_layer());
+  layered.Add(*MakeResource(testing::EdsCluster("b")));
+  layered.Add(*MakeResource(testing::EdsCluster("c", 9)));  // hides the base's "c"
+  std::vector<std::string> names;
+  for (const auto& [name, resource] : layered.Resources(kClusterType)) names.push_back(name);
+  EXPECT_THAT(names, ElementsAre("a", "b", "c", "e"));
+  EXPECT_EQ(layered.Resources(kClusterType).size(), 4u);
+  EXPECT_EQ(layered.size(), 4u);
+  EXPECT_EQ(layered.Find(kClusterType, "c")->version,
+            (*MakeResource(testing::EdsCluster("c", 9)))->version);
+  EXPECT_EQ(base.Find(kClusterType, "c")->version,
+            (*MakeResource(testing::EdsCluster("c")))->version);  // the base is untouched
+  auto it = layered.Resources(kClusterType).find("c");
+  ASSERT_NE(it, layered.Resources(kClusterType).end());
+  EXPECT_EQ(it->second->version, layered.Find(kClusterType, "c")->version);
+  EXPECT_EQ((++it)->first, "e");
+  EXPECT_FALSE(layered.Resources(kClusterType).contains("d"));
+  EXPECT_EQ(layered.Add(testing::EdsCluster("a")).code(), absl::StatusCode::kInvalidArgument);
+
+  // Equal content, equal version, however it was layered.
+  ResourceSnapshot flat;
+  for (const char* n : {"a", "b", "e"}) ASSERT_TRUE(flat.Add(testing::EdsCluster(n)).ok());
+  ASSERT_TRUE(flat.Add(testing::EdsCluster("c", 9)).ok());
+  EXPECT_EQ(layered.Version(), flat.Version());
+  EXPECT_TRUE(DiffSnapshots(layered, flat).changed.empty());
+
+  // Removing a base resource makes the type this snapshot's own; the base keeps it.
+  EXPECT_TRUE(layered.Remove(kClusterType, "a"));
+  EXPECT_FALSE(layered.Remove(kClusterType, "a"));
+  EXPECT_EQ(layered.Find(kClusterType, "a"), nullptr);
+  EXPECT_NE(base.Find(kClusterType, "a"), nullptr);
+  EXPECT_EQ(layered.Resources(kClusterType).size(), 3u);
+  ASSERT_TRUE(flat.Remove(kClusterType, "a"));
+  EXPECT_EQ(layered.Version(), flat.Version());
+}
+
+TEST(SnapshotCacheTest, LayeredSnapshotsDiffByMergedContent) {
+  ResourceSnapshot base1;
+  ASSERT_TRUE(base1.Add(testing::EdsCluster("shared")).ok());
+  ASSERT_TRUE(base1.Add(testing::EdsCluster("hidden")).ok());
+  ResourceSnapshot base2 = base1;  // the next translation's base: one shared cluster changed
+  base2.Add(*MakeResource(testing::EdsCluster("shared", 7)));
+  ResourceSnapshot g1 = ResourceSnapshot::Over(base1);
+  g1.Add(*MakeResource(testing::EdsCluster("hidden", 3)));  // the gateway's own "hidden"
+  g1.Add(*MakeResource(testing::EdsCluster("own")));
+  ResourceSnapshot g2 = ResourceSnapshot::Over(base2);
+  g2.Add(*MakeResource(testing::EdsCluster("hidden", 3)));
+  // "shared" changed in the base; "own" is gone; "hidden" is the same own resource in both.
+  SnapshotDelta delta = DiffSnapshots(g1, g2);
+  EXPECT_THAT(delta.changed.at(std::string(kClusterType)), ElementsAre("own", "shared"));
+
+  // Through the cache (which reuses the shared layers' diff between gateways) the same.
+  SnapshotCache cache;
+  std::vector<std::vector<std::string>> seen;
+  for (const char* node : {"gw-1", "gw-2"}) {
+    cache.SetSnapshot(node, std::make_shared<const ResourceSnapshot>(g1));
+    cache.Watch(node, [&](const SnapshotUpdate& u) {
+      if (u.delta != nullptr) seen.push_back(u.delta->changed.at(std::string(kClusterType)));
+    });
+  }
+  ResourceSnapshot g2b = ResourceSnapshot::Over(base2);  // gw-2 keeps its own "hidden" only
+  g2b.Add(*MakeResource(testing::EdsCluster("hidden", 3)));
+  g2b.Add(*MakeResource(testing::EdsCluster("own")));
+  cache.SetSnapshot("gw-1", std::make_shared<const ResourceSnapshot>(g2));
+  cache.SetSnapshot("gw-2", std::make_shared<const ResourceSnapshot>(g2b));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_THAT(seen[0], ElementsAre("own", "shared"));
+  EXPECT_THAT(seen[1], ElementsAre("shared"));
 }
 
 TEST(SnapshotCacheTest, WatchersSeeCurrentAndChangesUntilCancelled) {
