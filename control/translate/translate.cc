@@ -929,12 +929,73 @@ EncodedChain CatchAllChain() {
   return EncodeChain(std::move(catch_all));
 }
 
-Shared BuildShared(const Context& ctx, UnitCache* cache) {
+// One unit's resources in the base, and what keeps them alive.
+struct Contribution {
+  std::shared_ptr<const void> owner;
+  const std::vector<xds::ResourcePtr>* resources = nullptr;
+};
+// By unit: "exported:<service>", "local:<service>", "servers", "imported".
+using Contributions = std::map<std::string, Contribution, std::less<>>;
+
+// What the last base was made of, so that the next is derived from it: only the contributions
+// whose unit changed are taken out and put in, the rest of the base is not touched. Units share a
+// resource name only for equal content (one consuming peers' bundle), so a name leaves the base
+// with its last provider.
+struct BaseState {
+  std::shared_ptr<const xds::ResourceSnapshot> base;
+  Contributions contributions;
+  std::map<std::pair<std::string, std::string>, int> providers;  // (type URL, name) → count
+};
+
+void TakeOut(const Contribution& c, xds::ResourceSnapshot* base, BaseState* state) {
+  for (const xds::ResourcePtr& r : *c.resources) {
+    if (r == nullptr) continue;
+    auto it = state->providers.find({r->body.type_url(), r->name});
+    if (it == state->providers.end() || --it->second > 0) continue;
+    base->Remove(r->body.type_url(), r->name);
+    state->providers.erase(it);
+  }
+}
+
+void PutIn(const Contribution& c, xds::ResourceSnapshot* base, BaseState* state) {
+  for (const xds::ResourcePtr& r : *c.resources) {
+    if (r == nullptr) continue;
+    ++state->providers[{r->body.type_url(), r->name}];
+    base->Add(r);
+  }
+}
+
+// Derives the next base from `state` (empty: built from nothing) and `next`.
+void ApplyContributions(Contributions next, BaseState* state) {
+  xds::ResourceSnapshot base =
+      state->base != nullptr ? *state->base : xds::ResourceSnapshot();  // shares its maps
+  // Both maps are sorted by key: walk them side by side.
+  auto p = state->contributions.begin();
+  auto n = next.begin();
+  while (p != state->contributions.end() || n != next.end()) {
+    if (n == next.end() || (p != state->contributions.end() && p->first < n->first)) {
+      TakeOut(p->second, &base, state);
+      ++p;
+    } else if (p == state->contributions.end() || n->first < p->first) {
+      PutIn(n->second, &base, state);
+      ++n;
+    } else {
+      if (p->second.owner != n->second.owner) {
+        TakeOut(p->second, &base, state);
+        PutIn(n->second, &base, state);
+      }
+      ++p;
+      ++n;
+    }
+  }
+  state->contributions = std::move(next);
+  state->base = std::make_shared<const xds::ResourceSnapshot>(std::move(base));
+}
+
+// `state` is what the previous base was made of (empty for the first translation); it is updated.
+Shared BuildShared(const Context& ctx, UnitCache* cache, BaseState* state) {
   UnitCache next;
-  xds::ResourceSnapshot base;
-  auto add = [&](const xds::ResourcePtr& r) {
-    if (r != nullptr) base.Add(r);
-  };
+  Contributions contributions;
   std::vector<const EncodedChain*> chains;
   bool needs_gateway_leaf = false;
   for (const std::string& name : ExportCandidates(ctx)) {
@@ -949,7 +1010,7 @@ Shared BuildShared(const Context& ctx, UnitCache* cache) {
     next.exported.emplace(name, unit);
     if (!unit->chain.has_value()) continue;
     chains.push_back(&*unit->chain);
-    for (const xds::ResourcePtr& r : unit->resources) add(r);
+    contributions.emplace(absl::StrCat("exported:", name), Contribution{unit, &unit->resources});
     needs_gateway_leaf = needs_gateway_leaf || unit->needs_gateway_leaf;
   }
   next.servers = cache->servers != nullptr
@@ -958,7 +1019,7 @@ Shared BuildShared(const Context& ctx, UnitCache* cache) {
   // Remote-datacenter chains (`*.<dc>.internal.<td>`) would come before these; they need WAN
   // federation, which the model does not hold.
   for (const EncodedChain& chain : next.servers->chains) chains.push_back(&chain);
-  for (const xds::ResourcePtr& r : next.servers->resources) add(r);
+  contributions.emplace("servers", Contribution{next.servers, &next.servers->resources});
   static const EncodedChain* const catch_all = new EncodedChain(CatchAllChain());
   chains.push_back(catch_all);
 
@@ -972,15 +1033,29 @@ Shared BuildShared(const Context& ctx, UnitCache* cache) {
       ++next.built;
     }
     next.local.emplace(name, unit);
-    for (const xds::ResourcePtr& r : unit->resources) add(r);
+    contributions.emplace(absl::StrCat("local:", name), Contribution{unit, &unit->resources});
   }
   next.imported =
       cache->imported != nullptr
           ? cache->imported
           : std::make_shared<const std::vector<xds::ResourcePtr>>(BuildImportedPassthrough(ctx));
-  for (const xds::ResourcePtr& r : *next.imported) add(r);
-  if (needs_gateway_leaf) {
-    add(Encode(CertificateSecret(kGatewayLeafSecret, ctx.ca->gateway_leaf)));
+  contributions.emplace("imported", Contribution{next.imported, next.imported.get()});
+  ApplyContributions(std::move(contributions), state);
+
+  // The gateway leaf, shared by every terminated chain: replaced only when it changed.
+  const xds::Resource* leaf = state->base->Find(xds::kSecretType, kGatewayLeafSecret);
+  xds::ResourcePtr wanted =
+      needs_gateway_leaf ? Encode(CertificateSecret(kGatewayLeafSecret, ctx.ca->gateway_leaf))
+                         : nullptr;
+  if ((wanted == nullptr) != (leaf == nullptr) ||
+      (wanted != nullptr && wanted->version != leaf->version)) {
+    xds::ResourceSnapshot base = *state->base;
+    if (wanted != nullptr) {
+      base.Add(wanted);
+    } else {
+      base.Remove(xds::kSecretType, kGatewayLeafSecret);
+    }
+    state->base = std::make_shared<const xds::ResourceSnapshot>(std::move(base));
   }
 
   Shared out;
@@ -994,7 +1069,7 @@ Shared BuildShared(const Context& ctx, UnitCache* cache) {
     hashes.append(reinterpret_cast<const char*>(&c->hash), sizeof(c->hash));
   }
   out.chains_hash = xds::ContentHash(hashes);
-  out.base = std::make_shared<const xds::ResourceSnapshot>(std::move(base));
+  out.base = state->base;
   *cache = std::move(next);  // after the loops: `chains` points into the units and servers
   return out;
 }
@@ -1124,7 +1199,8 @@ absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> TranslateGateway(
   absl::StatusOr<Context> ctx = MakeContext(input);
   if (!ctx.ok()) return ctx.status();
   UnitCache cache;
-  Shared shared = BuildShared(*ctx, &cache);
+  BaseState base;
+  Shared shared = BuildShared(*ctx, &cache, &base);
   return AssembleGateway(*ctx, shared, *gateway, input.model.MeshGateways().size() == 1,
                          /*previous=*/nullptr);
 }
@@ -1134,6 +1210,7 @@ absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> TranslateGateway(
 struct GatewayTranslator::State {
   std::optional<TranslateInput> last;
   UnitCache cache;
+  BaseState base;  // what the last base was made of
   std::map<std::string, std::shared_ptr<const xds::ResourceSnapshot>> snapshots;
   std::map<std::string, absl::Status> errors;
   size_t last_built = 0;
@@ -1257,9 +1334,13 @@ std::map<std::string, std::shared_ptr<const xds::ResourceSnapshot>> GatewayTrans
   if (!ctx.ok()) {
     for (const std::string& id : present) st.errors[id] = ctx.status();
     st.cache = UnitCache();  // nothing was built from this input
+    st.base = BaseState();
     return changed;
   }
-  Shared shared = BuildShared(*ctx, &st.cache);
+  // Every unit dropped (a change that shapes them all): building the base from nothing is cheaper
+  // than taking every unit out and putting it back.
+  if (st.cache.exported.empty() && st.cache.local.empty()) st.base = BaseState();
+  Shared shared = BuildShared(*ctx, &st.cache, &st.base);
   st.last_built = st.cache.built;
   for (const auto& g : gateways) {
     const std::string& id = g->EffectiveId();
