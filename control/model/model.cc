@@ -116,16 +116,7 @@ std::vector<std::string> Model::ExportIndex::PeersOf(std::string_view service) c
 }
 
 std::vector<std::string> Model::PeersExportedTo(std::string_view service) const {
-  const std::string& partition = local().partition.empty() ? "default" : local().partition;
-  auto exported = Get<ExportedServices>(partition);
-  std::set<std::string> peers;
-  if (exported == nullptr) return {};
-  for (const ExportedService& s : exported->services) {
-    if (s.name != service && s.name != "*") continue;
-    std::set<std::string> of_item = ConsumerPeers(s);
-    peers.insert(of_item.begin(), of_item.end());
-  }
-  return std::vector<std::string>(peers.begin(), peers.end());
+  return ExportedPeersIndex().PeersOf(service);
 }
 
 bool Model::PeerThroughMeshGateways() const {

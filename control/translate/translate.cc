@@ -893,6 +893,9 @@ struct UnitCache {
   std::map<std::string, std::shared_ptr<const LocalUnit>, std::less<>> local;
   std::shared_ptr<const std::vector<xds::ResourcePtr>> imported;
   std::shared_ptr<const ServerChains> servers;
+  // The gateway leaf's secret, when a terminated chain needs it (dropped with every unit when the
+  // CA changes).
+  std::shared_ptr<const std::vector<xds::ResourcePtr>> gateway_leaf;
   size_t built = 0;
 };
 
@@ -934,7 +937,7 @@ struct Contribution {
   std::shared_ptr<const void> owner;
   const std::vector<xds::ResourcePtr>* resources = nullptr;
 };
-// By unit: "exported:<service>", "local:<service>", "servers", "imported".
+// By unit: "exported:<service>", "local:<service>", "servers", "imported", "gateway-leaf".
 using Contributions = std::map<std::string, Contribution, std::less<>>;
 
 // What the last base was made of, so that the next is derived from it: only the contributions
@@ -1040,23 +1043,15 @@ Shared BuildShared(const Context& ctx, UnitCache* cache, BaseState* state) {
           ? cache->imported
           : std::make_shared<const std::vector<xds::ResourcePtr>>(BuildImportedPassthrough(ctx));
   contributions.emplace("imported", Contribution{next.imported, next.imported.get()});
-  ApplyContributions(std::move(contributions), state);
-
-  // The gateway leaf, shared by every terminated chain: replaced only when it changed.
-  const xds::Resource* leaf = state->base->Find(xds::kSecretType, kGatewayLeafSecret);
-  xds::ResourcePtr wanted =
-      needs_gateway_leaf ? Encode(CertificateSecret(kGatewayLeafSecret, ctx.ca->gateway_leaf))
-                         : nullptr;
-  if ((wanted == nullptr) != (leaf == nullptr) ||
-      (wanted != nullptr && wanted->version != leaf->version)) {
-    xds::ResourceSnapshot base = *state->base;
-    if (wanted != nullptr) {
-      base.Add(wanted);
-    } else {
-      base.Remove(xds::kSecretType, kGatewayLeafSecret);
-    }
-    state->base = std::make_shared<const xds::ResourceSnapshot>(std::move(base));
+  if (needs_gateway_leaf) {  // shared by every terminated chain
+    next.gateway_leaf =
+        cache->gateway_leaf != nullptr
+            ? cache->gateway_leaf
+            : std::make_shared<const std::vector<xds::ResourcePtr>>(
+                  1, Encode(CertificateSecret(kGatewayLeafSecret, ctx.ca->gateway_leaf)));
+    contributions.emplace("gateway-leaf", Contribution{next.gateway_leaf, next.gateway_leaf.get()});
   }
+  ApplyContributions(std::move(contributions), state);
 
   Shared out;
   size_t size = 0;
@@ -1074,20 +1069,16 @@ Shared BuildShared(const Context& ctx, UnitCache* cache, BaseState* state) {
   return out;
 }
 
-std::string MeshListenerName(const ServiceDefinition& gateway) {
-  return absl::StrCat("default:", gateway.address, ":", gateway.port);
-}
-
 // The mesh listener of one gateway: its name and address, the shared chains, its filters. The
 // fields are written in field-number order (name 1, address 2, filter_chains 3, listener_filters
 // 9, stat_prefix 28), so the bytes are those of serializing the whole Listener deterministically;
 // the version comes from the parts' hashes rather than from hashing megabytes per gateway, and
-// `previous` (the gateway's last mesh listener, or null) is returned as it is when the version
-// says nothing changed.
+// the mesh listener of `previous` (the gateway's last snapshot, or null) is returned as it is
+// when the version says nothing changed.
 xds::ResourcePtr MeshListener(const Shared& shared, const ServiceDefinition& gateway,
-                              const xds::ResourcePtr& previous) {
+                              const xds::ResourceSnapshot* previous) {
   listener::Listener head;  // the fields before filter_chains
-  head.set_name(MeshListenerName(gateway));
+  head.set_name(absl::StrCat("default:", gateway.address, ":", gateway.port));
   SetSocketAddress(ServiceAddress{gateway.address, gateway.port}, head.mutable_address());
   listener::Listener tail;  // the fields after
   tail.set_stat_prefix("mesh_gateway");
@@ -1104,7 +1095,13 @@ xds::ResourcePtr MeshListener(const Shared& shared, const ServiceDefinition& gat
       hash);
   hash = xds::ContentHash(tail_bytes, hash);
   std::string version = xds::VersionOfHash(hash);
-  if (previous != nullptr && previous->version == version) return previous;
+  if (previous != nullptr) {
+    xds::ResourceView listeners = previous->Resources(xds::kListenerType);
+    if (auto it = listeners.find(head.name());
+        it != listeners.end() && it->second->version == version) {
+      return it->second;
+    }
+  }
 
   google::protobuf::Any body;
   body.set_type_url(std::string(xds::kListenerType));
@@ -1133,15 +1130,7 @@ absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> AssembleGateway(
   // On top of the shared resources, without copying them: what only this gateway has (its
   // listeners, its egress) goes to a layer of its own.
   xds::ResourceSnapshot snap = xds::ResourceSnapshot::Over(*shared.base);
-  const std::string listener_name = MeshListenerName(gateway);
-  xds::ResourcePtr previous_listener;
-  if (previous != nullptr) {
-    xds::ResourceView listeners = previous->Resources(xds::kListenerType);
-    if (auto it = listeners.find(listener_name); it != listeners.end()) {
-      previous_listener = it->second;
-    }
-  }
-  snap.Add(MeshListener(shared, gateway, previous_listener));
+  snap.Add(MeshListener(shared, gateway, previous));
   EgressResources egress = BuildEgress(ctx, gateway, only_gateway);
   for (const xds::ResourcePtr& r : egress.resources) {
     if (r != nullptr) snap.Add(r);
