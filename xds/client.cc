@@ -97,7 +97,8 @@ void Client::Run() {
           backoff.Reset();
           options_.log(LogLevel::kInfo, absl::StrCat("connected to ", options_.target));
         }
-        reply = state_->OnResponse(response);
+        reply = state_->OnResponse(std::move(response));
+        response = DeltaDiscoveryResponse();
       }
       if (!stream->Write(reply)) break;
     }

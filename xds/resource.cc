@@ -176,27 +176,59 @@ ResourcePtr MakeResource(std::string name, google::protobuf::Any body) {
 }
 
 ResourcePtr MakeResource(std::string name, google::protobuf::Any body, std::string version) {
+  return MakeResource(std::move(name), std::move(body), nullptr, std::string(), std::move(version));
+}
+
+ResourcePtr MakeResource(std::string name, google::protobuf::Any head,
+                         std::shared_ptr<const std::string> shared, std::string tail,
+                         std::string version) {
   auto resource = std::make_shared<Resource>();
   resource->version = std::move(version);
   resource->name = std::move(name);
-  resource->body = std::move(body);
+  resource->body = std::move(head);
+  if (shared != nullptr) {
+    resource->shared_payload = std::move(shared);
+    resource->payload_tail = std::move(tail);
+  }
   // envoy.service.discovery.v3.Resource{version = 1, resource = 2, name = 3}, as field 2 of
-  // DeltaDiscoveryResponse; the Any is {type_url = 1, value = 2}. The value goes between head
+  // DeltaDiscoveryResponse; the Any is {type_url = 1, value = 2}. The payload goes between head
   // and tail, so only the lengths are computed here.
   const std::string& type_url = resource->body.type_url();
-  const std::string& value = resource->body.value();
+  const size_t payload_size = resource->PayloadSize();
   std::string any_head;
   internal::AppendBytesField(1, type_url, &any_head);
-  internal::AppendLengthDelimitedHeader(2, value.size(), &any_head);
+  internal::AppendLengthDelimitedHeader(2, payload_size, &any_head);
   std::string entry_head;
   internal::AppendBytesField(1, resource->version, &entry_head);
-  internal::AppendLengthDelimitedHeader(2, any_head.size() + value.size(), &entry_head);
+  internal::AppendLengthDelimitedHeader(2, any_head.size() + payload_size, &entry_head);
   entry_head.append(any_head);
   internal::AppendBytesField(3, resource->name, &resource->wire_tail);
   internal::AppendLengthDelimitedHeader(
-      2, entry_head.size() + value.size() + resource->wire_tail.size(), &resource->wire_head);
+      2, entry_head.size() + payload_size + resource->wire_tail.size(), &resource->wire_head);
   resource->wire_head.append(entry_head);
   return resource;
+}
+
+std::string Resource::Payload() const {
+  if (shared_payload == nullptr) return body.value();
+  std::string out;
+  out.reserve(PayloadSize());
+  AppendPayload(&out);
+  return out;
+}
+
+bool Resource::UnpackTo(google::protobuf::Message* message) const {
+  if (shared_payload == nullptr) return body.UnpackTo(message);
+  return body.type_url() == absl::StrCat(kTypePrefix, message->GetDescriptor()->full_name()) &&
+         message->ParseFromString(Payload());
+}
+
+google::protobuf::Any Resource::Packed() const {
+  if (shared_payload == nullptr) return body;
+  google::protobuf::Any any;
+  any.set_type_url(body.type_url());
+  any.set_value(Payload());
+  return any;
 }
 
 // ---- ResourceView ------------------------------------------------------------------------------

@@ -53,21 +53,44 @@ inline constexpr std::array<absl::string_view, 4> kResourceTypes = {kClusterType
 // ShortTypeName(kClusterType) == "Cluster"; the text after the last '.'.
 absl::string_view ShortTypeName(absl::string_view type_url);
 
-// One encoded resource. `body.type_url()` is the resource's type URL. On the wire, in every
-// DeltaDiscoveryResponse (field `resources`, tag included), it is `wire_head`, then
-// `body.value()`, then `wire_tail`: encoded once and shared by all streams, and the payload,
-// which can be megabytes (a mesh listener with every exported chain), is held only once.
+// One encoded resource. `body.type_url()` is the resource's type URL. Its payload (the packed
+// message's bytes) is `body.value()`, or, for a resource built with a shared payload,
+// `body.value()` then `*shared_payload` then `payload_tail`: the mesh listener of every gateway
+// of a datacenter carries the same megabytes of filter chains, held once. Read the payload with
+// PayloadSize(), AppendPayload(), Payload() or UnpackTo(), which see both forms.
+//
+// On the wire, in every DeltaDiscoveryResponse (field `resources`, tag included), it is
+// `wire_head`, then the payload, then `wire_tail`: encoded once and shared by all streams.
 struct Resource {
   std::string name;
   std::string version;
   google::protobuf::Any body;
+  std::shared_ptr<const std::string> shared_payload;  // null: the payload is body.value()
+  std::string payload_tail;
   std::string wire_head;
   std::string wire_tail;
 
-  size_t WireSize() const { return wire_head.size() + body.value().size() + wire_tail.size(); }
+  size_t PayloadSize() const {
+    return body.value().size() +
+           (shared_payload != nullptr ? shared_payload->size() + payload_tail.size() : 0);
+  }
+  void AppendPayload(std::string* out) const {
+    out->append(body.value());
+    if (shared_payload != nullptr) {
+      out->append(*shared_payload);
+      out->append(payload_tail);
+    }
+  }
+  std::string Payload() const;
+  // Parses the payload into `message` if the type URL is the message's (as Any::UnpackTo).
+  bool UnpackTo(google::protobuf::Message* message) const;
+  // The resource as one google.protobuf.Any (a copy of the payload when it is shared).
+  google::protobuf::Any Packed() const;
+
+  size_t WireSize() const { return wire_head.size() + PayloadSize() + wire_tail.size(); }
   void AppendWire(std::string* out) const {
     out->append(wire_head);
-    out->append(body.value());
+    AppendPayload(out);
     out->append(wire_tail);
   }
 };
@@ -97,6 +120,13 @@ ResourcePtr MakeResource(std::string name, google::protobuf::Any body);
 // the content (equal content, equal version): for a large resource assembled from parts whose
 // versions are already known, instead of hashing every byte again.
 ResourcePtr MakeResource(std::string name, google::protobuf::Any body, std::string version);
+
+// MakeResource(name, head, shared, tail, version): a resource whose payload is head.value(), then
+// *shared, then tail, where `shared` is held once for all the resources made with it. The
+// version, as above, comes from the caller and must follow the whole content.
+ResourcePtr MakeResource(std::string name, google::protobuf::Any head,
+                         std::shared_ptr<const std::string> shared, std::string tail,
+                         std::string version);
 
 // SerializeNormalized(message) is the deterministic encoding MakeResource versions: map fields
 // in key order, nested google.protobuf.Any payloads re-encoded the same way. For building a

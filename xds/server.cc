@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "xds/internal/delta_server_stream.h"
@@ -17,6 +18,10 @@ namespace {
 using envoy::service::discovery::v3::DeltaDiscoveryRequest;
 
 constexpr absl::string_view kTokenHeader = "x-consul-token";
+
+// Resource bodies at least this large are sent from the resource itself rather than copied into
+// the response's bytes (below it, a slice of its own costs more than the copy).
+constexpr size_t kReferenceBodiesFrom = 16 * 1024;
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
@@ -178,12 +183,21 @@ class AdsService::Stream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc
   // Encodes the next response only now, so that a large push costs the thread that set the
   // snapshot (which holds the cache's lock) one response per stream, not all of them.
   void StartNextWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    // The slice owns the encoded bytes: no further copy on the way to the socket.
-    auto* bytes = new std::string(queue_.front().Encode());
+    // Each slice owns its piece: the small ones their bytes, a large body a reference to its
+    // resource (shared with the snapshot and every other stream). No copy on the way to the
+    // socket.
+    std::vector<internal::WirePiece> pieces = queue_.front().EncodePieces(kReferenceBodiesFrom);
     queue_.pop_front();
-    grpc::Slice slice(
-        bytes->data(), bytes->size(), [](void* p) { delete static_cast<std::string*>(p); }, bytes);
-    writing_buffer_ = grpc::ByteBuffer(&slice, 1);
+    std::vector<grpc::Slice> slices;
+    slices.reserve(pieces.size());
+    for (internal::WirePiece& piece : pieces) {
+      auto* owner = new internal::WirePiece(std::move(piece));
+      const absl::string_view bytes = owner->bytes();
+      slices.emplace_back(
+          const_cast<char*>(bytes.data()), bytes.size(),
+          [](void* p) { delete static_cast<internal::WirePiece*>(p); }, owner);
+    }
+    writing_buffer_ = grpc::ByteBuffer(slices.data(), slices.size());
     StartWrite(&writing_buffer_);
   }
 

@@ -508,7 +508,7 @@ json EndpointsJson(const xds::ResourceSnapshot& snapshot, const std::string& clu
   const xds::Resource* r = snapshot.Find(xds::kEndpointType, cluster);
   if (r == nullptr) return out;
   endpoint_pb::ClusterLoadAssignment cla;
-  if (!r->body.UnpackTo(&cla)) return out;
+  if (!r->UnpackTo(&cla)) return out;
   for (const auto& locality : cla.endpoints()) {
     for (const auto& lb : locality.lb_endpoints()) {
       const auto& sa = lb.endpoint().address().socket_address();
@@ -535,7 +535,7 @@ json ClusterJson(const xds::ResourceSnapshot& snapshot, const std::string& name)
     return c;
   }
   cluster_pb::Cluster cluster;
-  if (r->body.UnpackTo(&cluster)) {
+  if (r->UnpackTo(&cluster)) {
     if (cluster.has_transport_socket()) {
       tls_pb::UpstreamTlsContext tls;
       if (cluster.transport_socket().typed_config().UnpackTo(&tls)) {
@@ -558,7 +558,7 @@ json MatchingChains(const SnapshotsByNode& snapshots, absl::string_view sni) {
     if (snapshot == nullptr) continue;
     for (const auto& [name, resource] : snapshot->Resources(xds::kListenerType)) {
       listener_pb::Listener listener;
-      if (!resource->body.UnpackTo(&listener)) continue;
+      if (!resource->UnpackTo(&listener)) continue;
       int best = -1;
       int best_score = 0;
       std::string matched;
@@ -810,16 +810,16 @@ json ProxyConfigJson(std::string_view node_view, const xds::ResourceSnapshot& sn
       json item;
       if (type == xds::kClusterType) {
         cluster_pb::Cluster m;
-        if (r->body.UnpackTo(&m)) item = MessageJson(m);
+        if (r->UnpackTo(&m)) item = MessageJson(m);
       } else if (type == xds::kEndpointType) {
         endpoint_pb::ClusterLoadAssignment m;
-        if (r->body.UnpackTo(&m)) item = MessageJson(m);
+        if (r->UnpackTo(&m)) item = MessageJson(m);
       } else if (type == xds::kListenerType) {
         listener_pb::Listener m;
-        if (r->body.UnpackTo(&m)) item = MessageJson(m);
+        if (r->UnpackTo(&m)) item = MessageJson(m);
       } else if (type == xds::kSecretType) {
         tls_pb::Secret m;
-        if (r->body.UnpackTo(&m)) {
+        if (r->UnpackTo(&m)) {
           if (m.has_tls_certificate() && m.tls_certificate().has_private_key()) {
             m.mutable_tls_certificate()->mutable_private_key()->set_inline_string("[redacted]");
           }
@@ -1054,7 +1054,7 @@ json ExplainFlowJson(const Model& model, const PeeringSet* peerings,
         if (snapshot == nullptr) continue;
         for (const auto& [lname, r] : snapshot->Resources(xds::kListenerType)) {
           envoy::config::listener::v3::Listener l;
-          if (!r->body.UnpackTo(&l)) continue;
+          if (!r->UnpackTo(&l)) continue;
           const auto& sa = l.address().socket_address();
           if (absl::StrCat(sa.address(), ":", sa.port_value()) != bind) continue;
           json e{{"node", node}, {"listener", lname}};

@@ -67,7 +67,7 @@ DeltaClientStream::Request DeltaClientStream::Nack(const Response& response, std
   return request;
 }
 
-DeltaClientStream::Request DeltaClientStream::OnResponse(const Response& response) {
+DeltaClientStream::Request DeltaClientStream::OnResponse(Response response) {
   received_on_stream_ = true;
   if (options_.stats) options_.stats->responses++;
   auto type_it = types_.find(response.type_url());
@@ -118,14 +118,14 @@ DeltaClientStream::Request DeltaClientStream::OnResponse(const Response& respons
   std::vector<std::pair<std::string, ResourcePtr>> previous;
   std::vector<std::string> upserted;
   std::vector<std::string> removed;
-  for (const auto& resource : response.resources()) {
+  for (auto& resource : *response.mutable_resources()) {
     if (!resource.has_resource()) continue;
     auto it = state.resources.find(resource.name());
     previous.emplace_back(resource.name(), it == state.resources.end() ? nullptr : it->second);
     auto stored = std::make_shared<Resource>();
     stored->name = resource.name();
     stored->version = resource.version();
-    stored->body = resource.resource();
+    stored->body.Swap(resource.mutable_resource());
     state.resources.insert_or_assign(resource.name(), std::move(stored));
     upserted.push_back(resource.name());
   }

@@ -45,8 +45,10 @@ class DeltaClientStream {
   // StartStream() begins a new stream and returns its first requests, one per type.
   std::vector<Request> StartStream();
 
-  // OnResponse(response) validates and applies a response; returns the ACK or NACK to send.
-  Request OnResponse(const Response& response);
+  // OnResponse(response) validates and applies a response; returns the ACK or NACK to send. The
+  // applied resources' bodies are moved out of `response`, not copied (a mesh listener can be
+  // megabytes).
+  Request OnResponse(Response response);
 
   // OnStreamEnd() notes that the stream is gone; resources are kept.
   void OnStreamEnd();

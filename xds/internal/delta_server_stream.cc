@@ -1,6 +1,7 @@
 #include "xds/internal/delta_server_stream.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -24,20 +25,42 @@ std::string NameList(const std::vector<std::string>& names) {
 
 }  // namespace
 
-std::string OutgoingResponse::Encode() const {
-  size_t size = type_url.size() + nonce.size() + system_version_info.size() + 32;
-  for (const ResourcePtr& resource : resources) size += resource->WireSize();
-  for (const std::string& name : removed) size += name.size() + 8;
-  std::string out;
-  out.reserve(size);
+std::vector<WirePiece> OutgoingResponse::EncodePieces(size_t reference_from) const {
+  std::vector<WirePiece> pieces;
+  std::string current;
   // DeltaDiscoveryResponse: system_version_info = 1, resources = 2, type_url = 4, nonce = 5,
   // removed_resources = 6.
-  if (!system_version_info.empty()) AppendBytesField(1, system_version_info, &out);
-  for (const ResourcePtr& resource : resources) resource->AppendWire(&out);
-  AppendBytesField(4, type_url, &out);
-  AppendBytesField(5, nonce, &out);
-  for (const std::string& name : removed) AppendBytesField(6, name, &out);
-  return out;
+  if (!system_version_info.empty()) AppendBytesField(1, system_version_info, &current);
+  for (const ResourcePtr& resource : resources) {
+    if (resource->PayloadSize() < reference_from) {
+      resource->AppendWire(&current);
+      continue;
+    }
+    current.append(resource->wire_head);
+    std::shared_ptr<const std::string> large;  // aliases the resource, which keeps it alive
+    std::string after;
+    if (resource->shared_payload != nullptr) {
+      current.append(resource->body.value());
+      large = resource->shared_payload;
+      after = resource->payload_tail;
+    } else {
+      large = std::shared_ptr<const std::string>(resource, &resource->body.value());
+    }
+    after.append(resource->wire_tail);
+    pieces.push_back(WirePiece{std::move(current), nullptr});
+    pieces.push_back(WirePiece{{}, std::move(large)});
+    current = std::move(after);
+  }
+  AppendBytesField(4, type_url, &current);
+  AppendBytesField(5, nonce, &current);
+  for (const std::string& name : removed) AppendBytesField(6, name, &current);
+  pieces.push_back(WirePiece{std::move(current), nullptr});
+  return pieces;
+}
+
+std::string OutgoingResponse::Encode() const {
+  // With nothing referenced, the whole response is one owned piece.
+  return std::move(EncodePieces(SIZE_MAX).front().owned);
 }
 
 envoy::service::discovery::v3::DeltaDiscoveryResponse OutgoingResponse::ToProto() const {
@@ -49,7 +72,7 @@ envoy::service::discovery::v3::DeltaDiscoveryResponse OutgoingResponse::ToProto(
     auto* entry = response.add_resources();
     entry->set_name(resource->name);
     entry->set_version(resource->version);
-    *entry->mutable_resource() = resource->body;
+    *entry->mutable_resource() = resource->Packed();
   }
   for (const std::string& name : removed) response.add_removed_resources(name);
   return response;

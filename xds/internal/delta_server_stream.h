@@ -40,9 +40,20 @@
 
 namespace meshgw::xds::internal {
 
+// One piece of an encoded response: bytes of its own, or a large payload sent from where the
+// resource holds it (`shared` keeps it alive until the transport is done with it).
+struct WirePiece {
+  std::string owned;
+  std::shared_ptr<const std::string> shared;
+
+  absl::string_view bytes() const { return shared != nullptr ? *shared : owned; }
+};
+
 // One DeltaDiscoveryResponse to send. The resources are shared with the snapshot; Encode() writes
 // the wire bytes by copying each resource's pre-encoded entry (no protobuf objects per stream);
-// ToProto() builds the message (tests, logs).
+// EncodePieces() writes the same bytes in pieces, leaving every body of at least
+// `reference_from` bytes where it is, so that a megabyte listener pushed to twenty gateways is
+// not copied twenty times; ToProto() builds the message (tests, logs).
 struct OutgoingResponse {
   std::string type_url;
   std::string nonce;
@@ -51,6 +62,7 @@ struct OutgoingResponse {
   std::vector<std::string> removed;
 
   std::string Encode() const;
+  std::vector<WirePiece> EncodePieces(size_t reference_from) const;
   envoy::service::discovery::v3::DeltaDiscoveryResponse ToProto() const;
 };
 

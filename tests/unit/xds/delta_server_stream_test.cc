@@ -28,7 +28,13 @@ Protos ToProtos(const DeltaServerStream::Responses& responses) {
   for (const OutgoingResponse& response : responses) {
     out.push_back(response.ToProto());
     DeltaDiscoveryResponse decoded;
-    EXPECT_TRUE(decoded.ParseFromString(response.Encode()));
+    const std::string encoded = response.Encode();
+    EXPECT_TRUE(decoded.ParseFromString(encoded));
+    // In pieces, referencing every payload of 8 bytes or more, the bytes are the same.
+    std::string joined;
+    for (const WirePiece& piece : response.EncodePieces(8))
+      joined.append(piece.bytes().data(), piece.bytes().size());
+    EXPECT_EQ(joined, encoded);
     EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(decoded, out.back()))
         << decoded.DebugString() << "\nvs\n"
         << out.back().DebugString();
@@ -112,6 +118,34 @@ class DeltaServerStreamTest : public ::testing::Test {
   bool first_ = true;
   std::shared_ptr<const ResourceSnapshot> current_;
 };
+
+TEST(OutgoingResponseTest, LargePayloadsAreSentFromTheResourceNotCopied) {
+  ResourcePtr small = *MakeResource(testing::EdsCluster("small"));
+  ResourcePtr large = *MakeResource(testing::EdsCluster(std::string(4096, 'x')));
+  google::protobuf::Any head;
+  head.set_type_url(std::string(kClusterType));
+  auto chains = std::make_shared<const std::string>(large->body.value());
+  ResourcePtr shared = MakeResource("shared", head, chains, "", "v1");
+  OutgoingResponse response;
+  response.type_url = std::string(kClusterType);
+  response.nonce = "7";
+  response.resources = {small, large, shared};
+  std::vector<WirePiece> pieces = response.EncodePieces(1024);
+  std::vector<const std::string*> referenced;
+  std::string joined;
+  for (const WirePiece& piece : pieces) {
+    if (piece.shared != nullptr) referenced.push_back(piece.shared.get());
+    joined.append(piece.bytes().data(), piece.bytes().size());
+  }
+  // The small resource is copied; the large one is referenced where it is, the shared payload
+  // by its shared string.
+  EXPECT_THAT(referenced, ElementsAre(&large->body.value(), chains.get()));
+  EXPECT_EQ(joined, response.Encode());
+  DeltaDiscoveryResponse decoded;
+  ASSERT_TRUE(decoded.ParseFromString(joined));
+  ASSERT_EQ(decoded.resources_size(), 3);
+  EXPECT_EQ(decoded.resources(2).resource().value(), *chains);
+}
 
 TEST_F(DeltaServerStreamTest, FirstRequestNeedsTypeAndNode) {
   DeltaDiscoveryRequest request;

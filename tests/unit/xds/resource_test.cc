@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "envoy/config/cluster/v3/cluster.pb.h"
+#include "envoy/config/listener/v3/listener.pb.h"
 #include "envoy/extensions/filters/network/rbac/v3/rbac.pb.h"
 #include "envoy/service/discovery/v3/discovery.pb.h"
 #include "tests/unit/xds/test_resources.h"
@@ -102,6 +104,47 @@ TEST(ResourceTest, WireEntryIsTheDeltaResponseEntry) {
   EXPECT_EQ(response.resources(0).version(), r->version);
   EXPECT_EQ(response.resources(0).resource().type_url(), kClusterType);
   EXPECT_EQ(response.resources(0).resource().value(), r->body.value());
+}
+
+TEST(ResourceTest, SharedPayloadIsTheConcatenationAndHeldOnce) {
+  // A listener split as the control component builds the mesh listener: its own fields, the
+  // chains shared by every gateway, its own trailing fields.
+  envoy::config::listener::v3::Listener whole;
+  whole.set_name("default:10.0.0.1:8443");
+  whole.add_filter_chains()->set_name("exported~web");
+  whole.add_filter_chains()->set_name("catch-all");
+  whole.set_stat_prefix("mesh_gateway");
+  const std::string whole_bytes = SerializeNormalized(whole);
+  envoy::config::listener::v3::Listener head, chains, tail;
+  head.set_name(whole.name());
+  *chains.mutable_filter_chains() = whole.filter_chains();
+  tail.set_stat_prefix(whole.stat_prefix());
+  google::protobuf::Any head_any;
+  head_any.set_type_url(std::string(kListenerType));
+  head_any.set_value(SerializeNormalized(head));
+  auto shared = std::make_shared<const std::string>(SerializeNormalized(chains));
+  ResourcePtr r = MakeResource(whole.name(), head_any, shared, SerializeNormalized(tail), "v1");
+  ASSERT_EQ(head_any.value() + *shared + SerializeNormalized(tail), whole_bytes);
+  EXPECT_EQ(r->shared_payload.get(), shared.get());
+  EXPECT_EQ(r->PayloadSize(), whole_bytes.size());
+  EXPECT_EQ(r->Payload(), whole_bytes);
+  EXPECT_EQ(r->Packed().value(), whole_bytes);
+  envoy::config::listener::v3::Listener decoded;
+  ASSERT_TRUE(r->UnpackTo(&decoded));
+  EXPECT_EQ(decoded.filter_chains_size(), 2);
+  EXPECT_EQ(decoded.stat_prefix(), "mesh_gateway");
+  envoy::config::cluster::v3::Cluster wrong_type;
+  EXPECT_FALSE(r->UnpackTo(&wrong_type));
+  // On the wire it is the entry of the plain resource with the whole payload.
+  google::protobuf::Any whole_any;
+  whole_any.set_type_url(std::string(kListenerType));
+  whole_any.set_value(whole_bytes);
+  ResourcePtr plain = MakeResource(whole.name(), whole_any, "v1");
+  std::string a, b;
+  r->AppendWire(&a);
+  plain->AppendWire(&b);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(r->WireSize(), plain->WireSize());
 }
 
 TEST(ResourceSnapshotTest, LayeredOverABaseSharesItAndHidesByName) {
