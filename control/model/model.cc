@@ -11,6 +11,11 @@ struct Model::State {
   LocalSettings local;
   std::array<EntryMap, kNumConfigEntryKinds> entries;
   ServiceMap services;
+  // The model this one was built from and the keys its Builder touched: DiffModels(parent, this)
+  // looks at those keys only. Weak, so that a model does not keep its ancestors alive.
+  std::weak_ptr<const State> parent;
+  std::set<EntryKey> touched_entries;
+  std::set<std::string, std::less<>> touched_services;
 };
 
 std::string EntryKey::ToString() const {
@@ -126,7 +131,11 @@ bool Model::PeerThroughMeshGateways() const {
 
 // ---- Builder -------------------------------------------------------------------------------
 
-Model::Builder::Builder(const Model& base) : state_(std::make_shared<State>(*base.state_)) {}
+Model::Builder::Builder(const Model& base) : state_(std::make_shared<State>(*base.state_)) {
+  state_->parent = base.state_;
+  state_->touched_entries.clear();
+  state_->touched_services.clear();
+}
 
 Model::Builder& Model::Builder::ReuseUnchangedFrom(const Model& previous) {
   reuse_ = previous.state_;
@@ -141,6 +150,7 @@ Model::Builder& Model::Builder::SetLocal(LocalSettings local) {
 Model::Builder& Model::Builder::Put(ConfigEntry entry) {
   size_t k = entry.index();
   std::string name = EntryName(entry);
+  state_->touched_entries.insert(EntryKey{static_cast<ConfigEntryKind>(k), name});
   if (reuse_ != nullptr) {
     auto it = reuse_->entries[k].find(name);
     if (it != reuse_->entries[k].end() && *it->second == entry) {
@@ -156,12 +166,14 @@ bool Model::Builder::Remove(ConfigEntryKind kind, std::string_view name) {
   EntryMap& m = state_->entries[static_cast<size_t>(kind)];
   auto it = m.find(name);
   if (it == m.end()) return false;
+  state_->touched_entries.insert(EntryKey{kind, it->first});
   m.erase(it);
   return true;
 }
 
 Model::Builder& Model::Builder::PutService(ServiceDefinition service) {
   std::string id = service.EffectiveId();
+  state_->touched_services.insert(id);
   if (reuse_ != nullptr) {
     auto it = reuse_->services.find(id);
     if (it != reuse_->services.end() && *it->second == service) {
@@ -176,6 +188,7 @@ Model::Builder& Model::Builder::PutService(ServiceDefinition service) {
 bool Model::Builder::RemoveService(std::string_view id) {
   auto it = state_->services.find(id);
   if (it == state_->services.end()) return false;
+  state_->touched_services.insert(it->first);
   state_->services.erase(it);
   return true;
 }
@@ -206,11 +219,47 @@ void DiffMaps(const Map& a, const Map& b, OnAdded added, OnChanged changed, OnRe
   }
 }
 
+// One key present in `a` (or not, null) and in `b`: added, changed, removed or neither.
+template <typename Ptr, typename OnAdded, typename OnChanged, typename OnRemoved>
+void DiffOne(const Ptr* a, const Ptr* b, OnAdded added, OnChanged changed, OnRemoved removed) {
+  if (a == nullptr && b == nullptr) return;
+  if (a == nullptr) {
+    added();
+  } else if (b == nullptr) {
+    removed();
+  } else if (*a != *b && !(**a == **b)) {
+    changed();
+  }
+}
+
+template <typename Map>
+const typename Map::mapped_type* FindIn(const Map& m, std::string_view key) {
+  auto it = m.find(key);
+  return it == m.end() ? nullptr : &it->second;
+}
+
 }  // namespace
 
 ModelDiff DiffModels(const Model& before, const Model& after) {
   ModelDiff d;
   d.local_changed = !(before.local() == after.local());
+  // `after` was built from `before`: only the keys its Builder touched can differ (the sets are
+  // sorted as the walk below would find them).
+  if (after.state_->parent.lock() == before.state_) {
+    for (const EntryKey& key : after.state_->touched_entries) {
+      DiffOne(
+          FindIn(before.Entries(key.kind), key.name), FindIn(after.Entries(key.kind), key.name),
+          [&] { d.added.push_back(key); }, [&] { d.changed.push_back(key); },
+          [&] { d.removed.push_back(key); });
+    }
+    for (const std::string& id : after.state_->touched_services) {
+      DiffOne(
+          FindIn(before.Services(), id), FindIn(after.Services(), id),
+          [&] { d.services_added.push_back(id); }, [&] { d.services_changed.push_back(id); },
+          [&] { d.services_removed.push_back(id); });
+    }
+    return d;
+  }
   for (int k = 0; k < kNumConfigEntryKinds; ++k) {
     auto kind = static_cast<ConfigEntryKind>(k);
     DiffMaps(

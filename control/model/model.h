@@ -36,6 +36,8 @@
 
 namespace meshgw::control {
 
+struct ModelDiff;
+
 struct EntryKey {
   ConfigEntryKind kind;
   std::string name;
@@ -104,6 +106,7 @@ class Model {
   class Builder;
 
  private:
+  friend ModelDiff DiffModels(const Model& before, const Model& after);
   struct State;
   explicit Model(std::shared_ptr<const State> state);
   std::shared_ptr<const State> state_;
@@ -148,7 +151,9 @@ struct ModelDiff {
 };
 
 // DiffModels(before, after): entries and services added, changed and removed. Shared pointers
-// are equal without a look at the values; distinct ones are compared by value.
+// are equal without a look at the values; distinct ones are compared by value. When `after` was
+// built by a Builder started from `before`, only the keys that Builder touched are looked at
+// (O(changed), not O(model)).
 ModelDiff DiffModels(const Model& before, const Model& after);
 
 }  // namespace meshgw::control

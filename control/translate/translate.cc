@@ -190,6 +190,74 @@ absl::StatusOr<std::optional<tls::TlsParameters>> TlsParams(
 
 // ---- the context of one translation -----------------------------------------------------------
 
+// Indexes of the model's services that a translation asks for again and again. The
+// GatewayTranslator keeps them from one model to the next and patches them for the services a
+// change touches (ReindexServices), instead of walking every service per change. The pointers are
+// into the model's definitions: an index is valid while its model is.
+struct ServiceIndex {
+  // Local service instances (kind ""), by service name, in ID order.
+  std::map<std::string, std::vector<const ServiceDefinition*>, std::less<>> instances;
+  // Local service instances with a sidecar declaring upstreams, by ID: the callers egress
+  // listeners are built for.
+  std::map<std::string, const ServiceDefinition*, std::less<>> callers;
+  // The mesh gateways, by ID.
+  std::map<std::string, std::shared_ptr<const ServiceDefinition>, std::less<>> gateways;
+  // The exported-services entry's peers by service, and the names any exported-services entry
+  // names (services that are export candidates without an instance). They depend on entries whose
+  // change rebuilds everything, so they are computed only then.
+  Model::ExportIndex exports;
+  std::set<std::string, std::less<>> named_in_exports;
+};
+
+bool IsCaller(const ServiceDefinition& s) {
+  return s.connect.has_value() && s.connect->sidecar_service.has_value() &&
+         !s.connect->sidecar_service->proxy.upstreams.empty();
+}
+
+void IndexService(const std::shared_ptr<const ServiceDefinition>& s, ServiceIndex* index) {
+  const std::string& id = s->EffectiveId();
+  if (s->kind == "mesh-gateway") index->gateways.emplace(id, s);
+  if (!s->kind.empty()) return;
+  std::vector<const ServiceDefinition*>& list = index->instances[s->name];
+  list.insert(std::lower_bound(list.begin(), list.end(), id,
+                               [](const ServiceDefinition* a, const std::string& b) {
+                                 return a->EffectiveId() < b;
+                               }),
+              s.get());
+  if (IsCaller(*s)) index->callers.emplace(id, s.get());
+}
+
+void UnindexService(const ServiceDefinition& s, ServiceIndex* index) {
+  const std::string& id = s.EffectiveId();
+  index->gateways.erase(id);
+  index->callers.erase(id);
+  auto it = index->instances.find(s.name);
+  if (it == index->instances.end()) return;
+  std::erase_if(it->second, [&](const ServiceDefinition* d) { return d->EffectiveId() == id; });
+  if (it->second.empty()) index->instances.erase(it);
+}
+
+ServiceIndex IndexModel(const Model& model) {
+  ServiceIndex index;
+  for (const auto& [id, s] : model.Services()) IndexService(s, &index);
+  index.exports = model.ExportedPeersIndex();
+  for (const auto& [name, entry] : model.Entries(ConfigEntryKind::kExportedServices)) {
+    for (const ExportedService& s : std::get<ExportedServices>(*entry).services) {
+      if (s.name != "*") index.named_in_exports.insert(s.name);
+    }
+  }
+  return index;
+}
+
+// `index` indexed `before`; afterwards it indexes `after`, which differs in the services `ids`.
+void ReindexServices(const Model& before, const Model& after, const std::vector<std::string>& ids,
+                     ServiceIndex* index) {
+  for (const std::string& id : ids) {
+    if (auto s = before.FindService(id)) UnindexService(*s, index);
+    if (auto s = after.FindService(id)) IndexService(s, index);
+  }
+}
+
 // What every gateway of the datacenter shares, computed once per input.
 struct Context {
   const TranslateInput* in = nullptr;
@@ -201,13 +269,7 @@ struct Context {
   std::optional<tls::TlsParameters> incoming;  // mesh TLS.Incoming: terminated chains
   std::optional<tls::TlsParameters> outgoing;  // mesh TLS.Outgoing: originated mTLS
   bool peer_through_gateways = false;
-  // Local service instances (kind ""), by service name, in ID order.
-  std::map<std::string, std::vector<const ServiceDefinition*>, std::less<>> instances;
-  // Local service instances with a sidecar declaring upstreams, in ID order: the callers egress
-  // listeners are built for (found once per translation, not once per gateway).
-  std::vector<const ServiceDefinition*> callers;
-  // The exported-services entry's peers by service, indexed once.
-  Model::ExportIndex exports;
+  const ServiceIndex* index = nullptr;  // of in->model
 
   const Peering* FindPeering(std::string_view name) const {
     auto it = peerings->find(name);
@@ -215,10 +277,12 @@ struct Context {
   }
 };
 
-absl::StatusOr<Context> MakeContext(const TranslateInput& in) {
+// `index` must index `in.model`.
+absl::StatusOr<Context> MakeContext(const TranslateInput& in, const ServiceIndex* index) {
   Context ctx;
   ctx.in = &in;
   ctx.model = &in.model;
+  ctx.index = index;
   ctx.local = in.model.local();
   ctx.td = ctx.local.TrustDomain();
   ctx.peerings = in.peerings != nullptr ? in.peerings.get() : &EmptyPeerings();
@@ -235,23 +299,14 @@ absl::StatusOr<Context> MakeContext(const TranslateInput& in) {
     ctx.incoming = *std::move(incoming);
     ctx.outgoing = *std::move(outgoing);
   }
-  ctx.exports = in.model.ExportedPeersIndex();
-  for (const auto& [id, s] : in.model.Services()) {
-    if (!s->kind.empty()) continue;
-    ctx.instances[s->name].push_back(s.get());
-    if (s->connect.has_value() && s->connect->sidecar_service.has_value() &&
-        !s->connect->sidecar_service->proxy.upstreams.empty()) {
-      ctx.callers.push_back(s.get());
-    }
-  }
   return ctx;
 }
 
 const std::vector<const ServiceDefinition*>& InstancesOf(const Context& ctx,
                                                          std::string_view service) {
   static const auto* none = new std::vector<const ServiceDefinition*>();
-  auto it = ctx.instances.find(service);
-  return it == ctx.instances.end() ? *none : it->second;
+  auto it = ctx.index->instances.find(service);
+  return it == ctx.index->instances.end() ? *none : it->second;
 }
 
 absl::Duration ConnectTimeout(const Context& ctx, std::string_view service) {
@@ -503,7 +558,9 @@ EncodedChain EncodeChain(listener::FilterChain chain) {
 
 // An exported service: its chain on the mesh listener and the resources the chain needs.
 struct ExportedUnit {
-  std::optional<EncodedChain> chain;
+  // Shared with the service's previous unit when the bytes are the same, so that the mesh
+  // listener's chain list need not change.
+  std::shared_ptr<const EncodedChain> chain;
   std::vector<xds::ResourcePtr> resources;  // cluster, assignment, bundle secret
   bool needs_gateway_leaf = false;
 };
@@ -515,7 +572,7 @@ struct LocalUnit {
 
 ExportedUnit BuildExported(const Context& ctx, const std::string& service) {
   ExportedUnit unit;
-  std::vector<std::string> peers = ctx.exports.PeersOf(service);
+  std::vector<std::string> peers = ctx.index->exports.PeersOf(service);
   if (peers.empty()) return unit;
   const std::string protocol = ctx.model->ServiceProtocol(service);
   const bool terminate = protocol == "http" || protocol == "http2" || protocol == "grpc";
@@ -561,7 +618,7 @@ ExportedUnit BuildExported(const Context& ctx, const std::string& service) {
   }
   *chain.add_filters() =
       TcpProxyFilter(absl::StrCat("mesh_gateway_local_peered.", service), cluster_name);
-  unit.chain = EncodeChain(std::move(chain));
+  unit.chain = std::make_shared<const EncodedChain>(EncodeChain(std::move(chain)));
 
   cluster::Cluster c = EdsCluster(cluster_name, ConnectTimeout(ctx, service));
   c.mutable_outlier_detection();
@@ -780,7 +837,7 @@ EgressResources BuildEgress(const Context& ctx, const ServiceDefinition& gateway
                             bool only_gateway) {
   EgressResources out;
   std::set<std::pair<std::string, int>> bound = {{gateway.address, gateway.port}};
-  for (const ServiceDefinition* svc : ctx.callers) {
+  for (const auto& [id, svc] : ctx.index->callers) {
     const std::string& caller = svc->name;
     for (const ServiceUpstream& up : svc->connect->sidecar_service->proxy.upstreams) {
       if (up.destination_peer.empty()) continue;
@@ -886,40 +943,7 @@ EgressResources BuildEgress(const Context& ctx, const ServiceDefinition& gateway
   return out;
 }
 
-// ---- per-service unit caches -------------------------------------------------------------------
-
-struct UnitCache {
-  std::map<std::string, std::shared_ptr<const ExportedUnit>, std::less<>> exported;
-  std::map<std::string, std::shared_ptr<const LocalUnit>, std::less<>> local;
-  std::shared_ptr<const std::vector<xds::ResourcePtr>> imported;
-  std::shared_ptr<const ServerChains> servers;
-  // The gateway leaf's secret, when a terminated chain needs it (dropped with every unit when the
-  // CA changes).
-  std::shared_ptr<const std::vector<xds::ResourcePtr>> gateway_leaf;
-  size_t built = 0;
-};
-
-// The exported services' names: those an exported-services entry names, and (for "*") every
-// local service; PeersExportedTo decides.
-std::vector<std::string> ExportCandidates(const Context& ctx) {
-  std::set<std::string> names;
-  for (const auto& [name, entry] : ctx.model->Entries(ConfigEntryKind::kExportedServices)) {
-    for (const ExportedService& s : std::get<ExportedServices>(*entry).services) {
-      if (s.name != "*") names.insert(s.name);
-    }
-  }
-  for (const auto& [name, list] : ctx.instances) names.insert(name);
-  return std::vector<std::string>(names.begin(), names.end());
-}
-
-// Everything of the datacenter that all its gateways share, built or taken from `cache`: the
-// resources (in one snapshot that each gateway's snapshot starts from, sharing its maps) and the
-// mesh listener's filter chains, encoded and concatenated in Consul's order.
-struct Shared {
-  std::shared_ptr<const xds::ResourceSnapshot> base;
-  std::string chains;        // every `filter_chains` field of the mesh listener, in order
-  uint64_t chains_hash = 0;  // of the chains' hashes, in order
-};
+// ---- the base: what every gateway of the datacenter shares ------------------------------------
 
 // The catch-all chain: the cluster named by the SNI (local services, imported passthrough).
 EncodedChain CatchAllChain() {
@@ -932,141 +956,233 @@ EncodedChain CatchAllChain() {
   return EncodeChain(std::move(catch_all));
 }
 
-// One unit's resources in the base, and what keeps them alive.
-struct Contribution {
-  std::shared_ptr<const void> owner;
-  const std::vector<xds::ResourcePtr>* resources = nullptr;
-};
-// By unit: "exported:<service>", "local:<service>", "servers", "imported", "gateway-leaf".
-using Contributions = std::map<std::string, Contribution, std::less<>>;
+using Resources = std::vector<xds::ResourcePtr>;
 
-// What the last base was made of, so that the next is derived from it: only the contributions
-// whose unit changed are taken out and put in, the rest of the base is not touched. Units share a
-// resource name only for equal content (one consuming peers' bundle), so a name leaves the base
-// with its last provider.
-struct BaseState {
-  std::shared_ptr<const xds::ResourceSnapshot> base;
-  Contributions contributions;
+// The base snapshot (the resources every gateway's snapshot starts from, sharing its maps), the
+// units it is made of and the mesh listener's filter chains in Consul's order. A translation
+// derives the next base from the last one: it rebuilds the units a change touches and swaps their
+// resources, so that the rest of the base, and the units' maps, are not walked (a change of every
+// unit starts from an empty Base instead).
+struct Base {
+  // Every export candidate (a name an exported-services entry names, or a service with instances;
+  // PeersExportedTo decides whether it has a chain), and every service with instances.
+  std::map<std::string, std::shared_ptr<const ExportedUnit>, std::less<>> exported;
+  std::map<std::string, std::shared_ptr<const LocalUnit>, std::less<>> local;
+  std::shared_ptr<const Resources> imported;
+  std::shared_ptr<const ServerChains> servers;
+  // The gateway leaf's secret, while a terminated chain needs it: `leaf_users` counts those.
+  std::shared_ptr<const Resources> gateway_leaf;
+  size_t leaf_users = 0;
+
+  // Units share a resource name only for equal content (one consuming peers' bundle), so a name
+  // leaves the base with its last provider.
   std::map<std::pair<std::string, std::string>, int> providers;  // (type URL, name) → count
+  std::shared_ptr<const xds::ResourceSnapshot> snapshot;
+
+  // The exported services' chains, by name (the name is the key in `exported`, the chain its
+  // unit's), patched as units change; then the mesh listener's chains in Consul's order, the hash
+  // of their hashes and their size in bytes.
+  struct ChainRef {
+    std::string_view name;
+    const EncodedChain* chain;
+    uint64_t hash;  // the chain's, here so that hashing the list does not visit every chain
+    size_t size;
+  };
+  std::vector<ChainRef> exported_chains;
+  uint64_t chains_hash = 0;
+  size_t chains_bytes = 0;
+
+  size_t built = 0;  // units built by the last translation
 };
 
-void TakeOut(const Contribution& c, xds::ResourceSnapshot* base, BaseState* state) {
-  for (const xds::ResourcePtr& r : *c.resources) {
-    if (r == nullptr) continue;
-    auto it = state->providers.find({r->body.type_url(), r->name});
-    if (it == state->providers.end() || --it->second > 0) continue;
-    base->Remove(r->body.type_url(), r->name);
-    state->providers.erase(it);
-  }
-}
-
-void PutIn(const Contribution& c, xds::ResourceSnapshot* base, BaseState* state) {
-  for (const xds::ResourcePtr& r : *c.resources) {
-    if (r == nullptr) continue;
-    ++state->providers[{r->body.type_url(), r->name}];
-    base->Add(r);
-  }
-}
-
-// Derives the next base from `state` (empty: built from nothing) and `next`.
-void ApplyContributions(Contributions next, BaseState* state) {
-  xds::ResourceSnapshot base =
-      state->base != nullptr ? *state->base : xds::ResourceSnapshot();  // shares its maps
-  // Both maps are sorted by key: walk them side by side.
-  auto p = state->contributions.begin();
-  auto n = next.begin();
-  while (p != state->contributions.end() || n != next.end()) {
-    if (n == next.end() || (p != state->contributions.end() && p->first < n->first)) {
-      TakeOut(p->second, &base, state);
-      ++p;
-    } else if (p == state->contributions.end() || n->first < p->first) {
-      PutIn(n->second, &base, state);
-      ++n;
-    } else {
-      if (p->second.owner != n->second.owner) {
-        TakeOut(p->second, &base, state);
-        PutIn(n->second, &base, state);
-      }
-      ++p;
-      ++n;
+// Swaps one unit's resources in `snap`: `next` in (null: none), then `previous` out (null: none),
+// so that a name both hold stays. A resource whose version the base already has is not written:
+// the base's map of that type is then not copied.
+void SwapResources(const Resources* previous, const Resources* next, xds::ResourceSnapshot* snap,
+                   Base* base) {
+  if (next != nullptr) {
+    for (const xds::ResourcePtr& r : *next) {
+      if (r == nullptr) continue;
+      ++base->providers[{r->body.type_url(), r->name}];
+      const xds::Resource* have = snap->Find(r->body.type_url(), r->name);
+      if (have == nullptr || have->version != r->version) snap->Add(r);
     }
   }
-  state->contributions = std::move(next);
-  state->base = std::make_shared<const xds::ResourceSnapshot>(std::move(base));
+  if (previous != nullptr) {
+    for (const xds::ResourcePtr& r : *previous) {
+      if (r == nullptr) continue;
+      auto it = base->providers.find({r->body.type_url(), r->name});
+      if (it == base->providers.end() || --it->second > 0) continue;
+      snap->Remove(r->body.type_url(), r->name);
+      base->providers.erase(it);
+    }
+  }
 }
 
-// `state` is what the previous base was made of (empty for the first translation); it is updated.
-Shared BuildShared(const Context& ctx, UnitCache* cache, BaseState* state) {
-  UnitCache next;
-  Contributions contributions;
-  std::vector<const EncodedChain*> chains;
-  bool needs_gateway_leaf = false;
-  for (const std::string& name : ExportCandidates(ctx)) {
-    std::shared_ptr<const ExportedUnit> unit;
-    auto it = cache->exported.find(name);
-    if (it != cache->exported.end()) {
-      unit = it->second;
-    } else {
-      unit = std::make_shared<const ExportedUnit>(BuildExported(ctx, name));
-      ++next.built;
-    }
-    next.exported.emplace(name, unit);
-    if (!unit->chain.has_value()) continue;
-    chains.push_back(&*unit->chain);
-    contributions.emplace(absl::StrCat("exported:", name), Contribution{unit, &unit->resources});
-    needs_gateway_leaf = needs_gateway_leaf || unit->needs_gateway_leaf;
+template <typename Unit>
+const Resources* ResourcesOf(const std::shared_ptr<const Unit>& unit) {
+  return unit != nullptr ? &unit->resources : nullptr;
+}
+
+// Puts `chain` (null: none) in the exported chains as the chain of `name`.
+void SetExportedChain(std::string_view name, const EncodedChain* chain, Base* base) {
+  std::vector<Base::ChainRef>& refs = base->exported_chains;
+  auto it =
+      std::lower_bound(refs.begin(), refs.end(), name,
+                       [](const Base::ChainRef& r, std::string_view n) { return r.name < n; });
+  const bool found = it != refs.end() && it->name == name;
+  if (chain == nullptr) {
+    if (found) refs.erase(it);
+  } else if (found) {
+    *it = Base::ChainRef{name, chain, chain->hash, chain->field.size()};
+  } else {
+    refs.insert(it, Base::ChainRef{name, chain, chain->hash, chain->field.size()});
   }
-  next.servers = cache->servers != nullptr
-                     ? cache->servers
-                     : std::make_shared<const ServerChains>(BuildServerChains(ctx));
-  // Remote-datacenter chains (`*.<dc>.internal.<td>`) would come before these; they need WAN
-  // federation, which the model does not hold.
-  for (const EncodedChain& chain : next.servers->chains) chains.push_back(&chain);
-  contributions.emplace("servers", Contribution{next.servers, &next.servers->resources});
+}
+
+// Rebuilds the units of one service. Returns whether its chain changed.
+bool RebuildService(const Context& ctx, const std::string& name, xds::ResourceSnapshot* snap,
+                    Base* base) {
+  const bool has_instances = ctx.index->instances.contains(name);
+  auto slot = base->exported.find(name);
+  std::shared_ptr<const ExportedUnit> previous;
+  if (slot != base->exported.end()) previous = slot->second;
+  std::shared_ptr<const ExportedUnit> exported;
+  if (has_instances || ctx.index->named_in_exports.contains(name)) {
+    ExportedUnit unit = BuildExported(ctx, name);
+    if (previous != nullptr && previous->chain != nullptr && unit.chain != nullptr &&
+        previous->chain->field == unit.chain->field) {
+      unit.chain = previous->chain;
+    }
+    exported = std::make_shared<const ExportedUnit>(std::move(unit));
+    ++base->built;
+  }
+  // A unit without a chain contributes nothing.
+  auto in_base = [](const std::shared_ptr<const ExportedUnit>& u) {
+    return u != nullptr && u->chain != nullptr;
+  };
+  SwapResources(in_base(previous) ? &previous->resources : nullptr,
+                in_base(exported) ? &exported->resources : nullptr, snap, base);
+  if (in_base(previous) && previous->needs_gateway_leaf) --base->leaf_users;
+  if (in_base(exported) && exported->needs_gateway_leaf) ++base->leaf_users;
+  const EncodedChain* chain = exported != nullptr ? exported->chain.get() : nullptr;
+  const bool chain_changed = chain != (previous != nullptr ? previous->chain.get() : nullptr);
+  // The map's node keeps its place while the service has a unit: the chain list names it by it.
+  if (exported == nullptr) {
+    if (slot != base->exported.end()) {
+      SetExportedChain(name, nullptr, base);
+      base->exported.erase(slot);
+    }
+  } else {
+    if (slot == base->exported.end()) slot = base->exported.emplace(name, nullptr).first;
+    slot->second = std::move(exported);
+    if (chain_changed) SetExportedChain(slot->first, chain, base);
+  }
+
+  std::shared_ptr<const LocalUnit> local;
+  if (has_instances) {
+    local = std::make_shared<const LocalUnit>(BuildLocal(ctx, name));
+    ++base->built;
+  }
+  std::shared_ptr<const LocalUnit> previous_local;
+  if (auto it = base->local.find(name); it != base->local.end()) {
+    previous_local = std::move(it->second);
+    base->local.erase(it);
+  }
+  SwapResources(ResourcesOf(previous_local), ResourcesOf(local), snap, base);
+  if (local != nullptr) base->local.emplace(name, std::move(local));
+  return chain_changed;
+}
+
+void RebuildServers(const Context& ctx, xds::ResourceSnapshot* snap, Base* base) {
+  auto next = std::make_shared<const ServerChains>(BuildServerChains(ctx));
+  SwapResources(ResourcesOf(base->servers), &next->resources, snap, base);
+  base->servers = std::move(next);
+}
+
+void RebuildImported(const Context& ctx, xds::ResourceSnapshot* snap, Base* base) {
+  auto next = std::make_shared<const Resources>(BuildImportedPassthrough(ctx));
+  SwapResources(base->imported.get(), next.get(), snap, base);
+  base->imported = std::move(next);
+}
+
+// The gateway leaf's secret is in the base while a terminated chain needs it.
+void RefreshGatewayLeaf(const Context& ctx, xds::ResourceSnapshot* snap, Base* base) {
+  if (base->leaf_users > 0 && base->gateway_leaf == nullptr) {
+    base->gateway_leaf = std::make_shared<const Resources>(
+        1, Encode(CertificateSecret(kGatewayLeafSecret, ctx.ca->gateway_leaf)));
+    SwapResources(nullptr, base->gateway_leaf.get(), snap, base);
+  } else if (base->leaf_users == 0 && base->gateway_leaf != nullptr) {
+    SwapResources(base->gateway_leaf.get(), nullptr, snap, base);
+    base->gateway_leaf = nullptr;
+  }
+}
+
+const EncodedChain& CatchAll() {
   static const EncodedChain* const catch_all = new EncodedChain(CatchAllChain());
-  chains.push_back(catch_all);
+  return *catch_all;
+}
 
-  for (const auto& [name, list] : ctx.instances) {
-    std::shared_ptr<const LocalUnit> unit;
-    auto it = cache->local.find(name);
-    if (it != cache->local.end()) {
-      unit = it->second;
-    } else {
-      unit = std::make_shared<const LocalUnit>(BuildLocal(ctx, name));
-      ++next.built;
-    }
-    next.local.emplace(name, unit);
-    contributions.emplace(absl::StrCat("local:", name), Contribution{unit, &unit->resources});
-  }
-  next.imported =
-      cache->imported != nullptr
-          ? cache->imported
-          : std::make_shared<const std::vector<xds::ResourcePtr>>(BuildImportedPassthrough(ctx));
-  contributions.emplace("imported", Contribution{next.imported, next.imported.get()});
-  if (needs_gateway_leaf) {  // shared by every terminated chain
-    next.gateway_leaf =
-        cache->gateway_leaf != nullptr
-            ? cache->gateway_leaf
-            : std::make_shared<const std::vector<xds::ResourcePtr>>(
-                  1, Encode(CertificateSecret(kGatewayLeafSecret, ctx.ca->gateway_leaf)));
-    contributions.emplace("gateway-leaf", Contribution{next.gateway_leaf, next.gateway_leaf.get()});
-  }
-  ApplyContributions(std::move(contributions), state);
+// The mesh listener's chains in Consul's order: the exported services' (by name), then the
+// peering servers', then the catch-all. Remote-datacenter chains (`*.<dc>.internal.<td>`) would
+// come before the peering servers'; they need WAN federation, which the model does not hold.
+template <typename F>
+void ForEachChain(const Base& base, F f) {
+  for (const Base::ChainRef& r : base.exported_chains) f(*r.chain);
+  for (const EncodedChain& chain : base.servers->chains) f(chain);
+  f(CatchAll());
+}
 
-  Shared out;
-  size_t size = 0;
-  for (const EncodedChain* c : chains) size += c->field.size();
-  out.chains.reserve(size);
+void HashChains(Base* base) {
   std::string hashes;
-  hashes.reserve(chains.size() * sizeof(uint64_t));
-  for (const EncodedChain* c : chains) {
-    out.chains.append(c->field);
-    hashes.append(reinterpret_cast<const char*>(&c->hash), sizeof(c->hash));
+  hashes.reserve((base->exported_chains.size() + base->servers->chains.size() + 1) *
+                 sizeof(uint64_t));
+  base->chains_bytes = 0;
+  auto add = [&](uint64_t hash, size_t size) {
+    base->chains_bytes += size;
+    hashes.append(reinterpret_cast<const char*>(&hash), sizeof(hash));
+  };
+  for (const Base::ChainRef& r : base->exported_chains) add(r.hash, r.size);
+  for (const EncodedChain& c : base->servers->chains) add(c.hash, c.field.size());
+  add(CatchAll().hash, CatchAll().field.size());
+  base->chains_hash = xds::ContentHash(hashes);
+}
+
+// What a change touches: every unit, or the units of `services` (names) and the peering chains.
+struct Touched {
+  bool all = true;
+  std::set<std::string, std::less<>> services;
+  bool servers = false;
+};
+
+// Derives `base` for `ctx` from what it was for the last input, rebuilding what `touched` says.
+void UpdateBase(const Context& ctx, const Touched& touched, Base* base) {
+  bool chains_moved = false;
+  xds::ResourceSnapshot snap;
+  if (touched.all) {
+    *base = Base();
+  } else {
+    snap = *base->snapshot;  // shares its maps; a map is copied when first written
   }
-  out.chains_hash = xds::ContentHash(hashes);
-  out.base = state->base;
-  *cache = std::move(next);  // after the loops: `chains` points into the units and servers
-  return out;
+  base->built = 0;
+  if (touched.all) {
+    std::set<std::string, std::less<>> names = ctx.index->named_in_exports;
+    for (const auto& [name, list] : ctx.index->instances) names.insert(name);
+    for (const std::string& name : names) RebuildService(ctx, name, &snap, base);
+    RebuildImported(ctx, &snap, base);
+    chains_moved = true;
+  } else {
+    for (const std::string& name : touched.services) {
+      chains_moved = RebuildService(ctx, name, &snap, base) || chains_moved;
+    }
+  }
+  if (touched.all || touched.servers) {
+    RebuildServers(ctx, &snap, base);
+    chains_moved = true;
+  }
+  RefreshGatewayLeaf(ctx, &snap, base);
+  base->snapshot = std::make_shared<const xds::ResourceSnapshot>(std::move(snap));
+  if (chains_moved) HashChains(base);
 }
 
 // The mesh listener of one gateway: its name and address, the shared chains, its filters. The
@@ -1075,7 +1191,7 @@ Shared BuildShared(const Context& ctx, UnitCache* cache, BaseState* state) {
 // the version comes from the parts' hashes rather than from hashing megabytes per gateway, and
 // the mesh listener of `previous` (the gateway's last snapshot, or null) is returned as it is
 // when the version says nothing changed.
-xds::ResourcePtr MeshListener(const Shared& shared, const ServiceDefinition& gateway,
+xds::ResourcePtr MeshListener(const Base& base, const ServiceDefinition& gateway,
                               const xds::ResourceSnapshot* previous) {
   listener::Listener head;  // the fields before filter_chains
   head.set_name(absl::StrCat("default:", gateway.address, ":", gateway.port));
@@ -1091,8 +1207,7 @@ xds::ResourcePtr MeshListener(const Shared& shared, const ServiceDefinition& gat
   uint64_t hash = xds::ContentHash(xds::kListenerType);
   hash = xds::ContentHash(head_bytes, hash);
   hash = xds::ContentHash(
-      absl::string_view(reinterpret_cast<const char*>(&shared.chains_hash), sizeof(uint64_t)),
-      hash);
+      absl::string_view(reinterpret_cast<const char*>(&base.chains_hash), sizeof(uint64_t)), hash);
   hash = xds::ContentHash(tail_bytes, hash);
   std::string version = xds::VersionOfHash(hash);
   if (previous != nullptr) {
@@ -1106,9 +1221,9 @@ xds::ResourcePtr MeshListener(const Shared& shared, const ServiceDefinition& gat
   google::protobuf::Any body;
   body.set_type_url(std::string(xds::kListenerType));
   std::string* value = body.mutable_value();
-  value->reserve(head_bytes.size() + shared.chains.size() + tail_bytes.size());
+  value->reserve(head_bytes.size() + base.chains_bytes + tail_bytes.size());
   value->append(head_bytes);
-  value->append(shared.chains);
+  ForEachChain(base, [&](const EncodedChain& c) { value->append(c.field); });
   value->append(tail_bytes);
   return xds::MakeResource(head.name(), std::move(body), std::move(version));
 }
@@ -1116,7 +1231,7 @@ xds::ResourcePtr MeshListener(const Shared& shared, const ServiceDefinition& gat
 // `previous` is the gateway's last snapshot (null for the first), whose mesh listener is reused
 // when it did not change.
 absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> AssembleGateway(
-    const Context& ctx, const Shared& shared, const ServiceDefinition& gateway, bool only_gateway,
+    const Context& ctx, const Base& base, const ServiceDefinition& gateway, bool only_gateway,
     const xds::ResourceSnapshot* previous) {
   const std::string where = absl::StrCat("mesh gateway \"", gateway.EffectiveId(), "\"");
   if (!IsIpLiteral(gateway.address)) {
@@ -1129,8 +1244,8 @@ absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> AssembleGateway(
   }
   // On top of the shared resources, without copying them: what only this gateway has (its
   // listeners, its egress) goes to a layer of its own.
-  xds::ResourceSnapshot snap = xds::ResourceSnapshot::Over(*shared.base);
-  snap.Add(MeshListener(shared, gateway, previous));
+  xds::ResourceSnapshot snap = xds::ResourceSnapshot::Over(*base.snapshot);
+  snap.Add(MeshListener(base, gateway, previous));
   EgressResources egress = BuildEgress(ctx, gateway, only_gateway);
   for (const xds::ResourcePtr& r : egress.resources) {
     if (r != nullptr) snap.Add(r);
@@ -1185,26 +1300,23 @@ absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> TranslateGateway(
     return absl::NotFoundError(
         absl::StrCat("no mesh-gateway service with ID \"", Sv(gateway_id), "\" in the model"));
   }
-  absl::StatusOr<Context> ctx = MakeContext(input);
+  ServiceIndex index = IndexModel(input.model);
+  absl::StatusOr<Context> ctx = MakeContext(input, &index);
   if (!ctx.ok()) return ctx.status();
-  UnitCache cache;
-  BaseState base;
-  Shared shared = BuildShared(*ctx, &cache, &base);
-  return AssembleGateway(*ctx, shared, *gateway, input.model.MeshGateways().size() == 1,
-                         /*previous=*/nullptr);
+  Base base;
+  UpdateBase(*ctx, Touched{}, &base);
+  return AssembleGateway(*ctx, base, *gateway, index.gateways.size() == 1, /*previous=*/nullptr);
 }
 
 // ---- GatewayTranslator -------------------------------------------------------------------------
 
 struct GatewayTranslator::State {
   std::optional<TranslateInput> last;
-  UnitCache cache;
-  BaseState base;  // what the last base was made of
+  std::optional<ServiceIndex> index;  // of last->model, while `base` is built from it
+  Base base;                          // built from `last`; empty when it failed
   std::map<std::string, std::shared_ptr<const xds::ResourceSnapshot>> snapshots;
   std::map<std::string, absl::Status> errors;
-  size_t last_built = 0;
 };
-
 GatewayTranslator::GatewayTranslator() : state_(std::make_unique<State>()) {}
 GatewayTranslator::~GatewayTranslator() = default;
 
@@ -1217,7 +1329,7 @@ const std::map<std::string, absl::Status>& GatewayTranslator::errors() const {
   return state_->errors;
 }
 
-size_t GatewayTranslator::last_built_units() const { return state_->last_built; }
+size_t GatewayTranslator::last_built_units() const { return state_->base.built; }
 
 namespace {
 
@@ -1234,25 +1346,29 @@ bool SameCa(const std::shared_ptr<const CaMaterial>& a,
   return (a != nullptr ? *a : EmptyCa()) == (b != nullptr ? *b : EmptyCa());
 }
 
-// Drops from `cache` what the change from `before` to `after` touches. Kinds that shape every
-// service's chain (exports, mesh, defaults, sameness groups, "*" entries) drop every unit; entries
-// and instances of one service drop that service's units.
-void Invalidate(const TranslateInput& before, const TranslateInput& after, UnitCache* cache) {
+// What the change from `before` to `after` touches; `service_ids` gets the IDs of the service
+// definitions added, changed or removed. Kinds that shape every service's chain (exports, mesh,
+// defaults, sameness groups, "*" entries) touch every unit; entries and instances of one service
+// touch that service's units.
+Touched WhatChanged(const TranslateInput& before, const TranslateInput& after,
+                    std::vector<std::string>* service_ids) {
   const bool peerings_changed = !SamePeerings(before.peerings, after.peerings);
   const bool ca_changed = !SameCa(before.ca, after.ca);
-  const bool servers_changed = before.local_servers != after.local_servers;
   ModelDiff diff = DiffModels(before.model, after.model);
-  bool all = diff.local_changed || peerings_changed || ca_changed;
-  std::set<std::string> services;
+  Touched touched;
+  touched.all = diff.local_changed || peerings_changed || ca_changed;
+  // Passthrough clusters of imported services depend on peerings alone; the peering chains on
+  // peerings, the mesh entry and the local servers.
+  touched.servers = before.local_servers != after.local_servers;
   auto entry_touch = [&](const EntryKey& key) {
     switch (key.kind) {
       case ConfigEntryKind::kServiceIntentions:
       case ConfigEntryKind::kServiceResolver:
       case ConfigEntryKind::kServiceDefaults:
         if (key.name == "*") {
-          all = true;
+          touched.all = true;
         } else {
-          services.insert(key.name);
+          touched.services.insert(key.name);
         }
         break;
       case ConfigEntryKind::kApiGateway:
@@ -1262,32 +1378,22 @@ void Invalidate(const TranslateInput& before, const TranslateInput& after, UnitC
       case ConfigEntryKind::kExportedServices:
       case ConfigEntryKind::kProxyDefaults:
       case ConfigEntryKind::kMesh:
-        all = true;
+        touched.all = true;
         break;
     }
   };
   for (const auto* keys : {&diff.added, &diff.changed, &diff.removed}) {
     for (const EntryKey& k : *keys) entry_touch(k);
   }
-  auto service_touch = [&](const std::string& id) {
-    for (const Model* m : {&before.model, &after.model}) {
-      if (auto s = m->FindService(id)) services.insert(s->name);
-    }
-  };
   for (const auto* ids : {&diff.services_added, &diff.services_changed, &diff.services_removed}) {
-    for (const std::string& id : *ids) service_touch(id);
+    for (const std::string& id : *ids) {
+      service_ids->push_back(id);
+      for (const Model* m : {&before.model, &after.model}) {
+        if (auto s = m->FindService(id)) touched.services.insert(s->name);
+      }
+    }
   }
-  if (all) {
-    *cache = UnitCache();
-    return;
-  }
-  for (const std::string& s : services) {
-    cache->exported.erase(s);
-    cache->local.erase(s);
-  }
-  // Passthrough clusters of imported services depend on peerings alone; the peering chains on
-  // peerings, the mesh entry and the local servers.
-  if (servers_changed) cache->servers = nullptr;
+  return touched;
 }
 
 }  // namespace
@@ -1296,19 +1402,23 @@ std::map<std::string, std::shared_ptr<const xds::ResourceSnapshot>> GatewayTrans
     const TranslateInput& input) {
   std::map<std::string, std::shared_ptr<const xds::ResourceSnapshot>> changed;
   State& st = *state_;
-  if (st.last.has_value()) {
-    Invalidate(*st.last, input, &st.cache);
-  } else {
-    st.cache = UnitCache();
+  Touched touched;  // everything, unless derived from the last translation
+  std::vector<std::string> service_ids;
+  std::optional<Model> before;
+  if (st.last.has_value() && st.index.has_value() && st.base.snapshot != nullptr) {
+    touched = WhatChanged(*st.last, input, &service_ids);
+    before = st.last->model;
   }
   st.last = input;
-  st.last_built = 0;
+  if (touched.all) {
+    st.index = IndexModel(input.model);
+  } else {
+    ReindexServices(*before, input.model, service_ids, &*st.index);
+  }
 
-  std::vector<std::shared_ptr<const ServiceDefinition>> gateways = input.model.MeshGateways();
-  std::set<std::string> present;
-  for (const auto& g : gateways) present.insert(g->EffectiveId());
+  const auto& gateways = st.index->gateways;
   for (auto it = st.snapshots.begin(); it != st.snapshots.end();) {
-    if (present.count(it->first) == 0) {
+    if (!gateways.contains(it->first)) {
       changed[it->first] = nullptr;
       it = st.snapshots.erase(it);
     } else {
@@ -1316,26 +1426,20 @@ std::map<std::string, std::shared_ptr<const xds::ResourceSnapshot>> GatewayTrans
     }
   }
   for (auto it = st.errors.begin(); it != st.errors.end();) {
-    it = present.count(it->first) == 0 ? st.errors.erase(it) : std::next(it);
+    it = !gateways.contains(it->first) ? st.errors.erase(it) : std::next(it);
   }
 
-  absl::StatusOr<Context> ctx = MakeContext(input);
+  absl::StatusOr<Context> ctx = MakeContext(*st.last, &*st.index);
   if (!ctx.ok()) {
-    for (const std::string& id : present) st.errors[id] = ctx.status();
-    st.cache = UnitCache();  // nothing was built from this input
-    st.base = BaseState();
+    for (const auto& [id, g] : gateways) st.errors[id] = ctx.status();
+    st.base = Base();  // nothing was built from this input: the next translation starts over
     return changed;
   }
-  // Every unit dropped (a change that shapes them all): building the base from nothing is cheaper
-  // than taking every unit out and putting it back.
-  if (st.cache.exported.empty() && st.cache.local.empty()) st.base = BaseState();
-  Shared shared = BuildShared(*ctx, &st.cache, &st.base);
-  st.last_built = st.cache.built;
-  for (const auto& g : gateways) {
-    const std::string& id = g->EffectiveId();
+  UpdateBase(*ctx, touched, &st.base);
+  for (const auto& [id, g] : gateways) {
     auto prev = st.snapshots.find(id);
     absl::StatusOr<std::shared_ptr<const xds::ResourceSnapshot>> snap =
-        AssembleGateway(*ctx, shared, *g, gateways.size() == 1,
+        AssembleGateway(*ctx, st.base, *g, gateways.size() == 1,
                         prev != st.snapshots.end() ? prev->second.get() : nullptr);
     if (!snap.ok()) {
       st.errors[id] = snap.status();

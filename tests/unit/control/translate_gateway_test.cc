@@ -271,7 +271,7 @@ nlohmann::json ResourceJson(const xds::Resource& r) {
   } else {
     m = std::make_unique<envoy::extensions::transport_sockets::tls::v3::Secret>();
   }
-  EXPECT_TRUE(r.body.UnpackTo(m.get())) << r.name;
+  EXPECT_TRUE(r.UnpackTo(m.get())) << r.name;
   std::string text;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
@@ -321,7 +321,7 @@ gwc::SnapshotPtr GatewayAccepts(const xds::ResourceSnapshot& snap) {
   gwc::AddResources(snap.Resources(xds::kSecretType).ToMap(), "xds", &in.secrets);
   for (absl::string_view type : xds::kResourceTypes) {
     for (const auto& [name, r] : snap.Resources(type)) {
-      absl::Status v = gwc::ValidateResource(type, name, r->body);
+      absl::Status v = gwc::ValidateResource(type, name, r->Packed());
       EXPECT_TRUE(v.ok()) << xds::ShortTypeName(type) << " " << name << ": " << v;
     }
   }
@@ -551,14 +551,14 @@ TEST(TranslateGateway, MaxInboundConnectionsSizesTheExportedCircuitBreaker) {
   EXPECT_EQ(c->priorities.at(0).endpoints.size(), 2u);
   EXPECT_EQ(c->max_connections, 600u);
   envoy::config::cluster::v3::Cluster proto;
-  ASSERT_TRUE((*snap)->Find(xds::kClusterType, pub)->body.UnpackTo(&proto));
+  ASSERT_TRUE((*snap)->Find(xds::kClusterType, pub)->UnpackTo(&proto));
   ASSERT_EQ(proto.circuit_breakers().thresholds_size(), 1);
   EXPECT_EQ(proto.circuit_breakers().thresholds(0).max_connections().value(), 600u);
   // private-api sets no limit: no threshold is sent, the gateway's default applies.
   const std::string priv = "exported~private-api.default.gcp-dc2.internal." + kDc2Td;
   ASSERT_NE(gw->FindCluster(priv), nullptr);
   EXPECT_EQ(gw->FindCluster(priv)->max_connections, 1024u);
-  ASSERT_TRUE((*snap)->Find(xds::kClusterType, priv)->body.UnpackTo(&proto));
+  ASSERT_TRUE((*snap)->Find(xds::kClusterType, priv)->UnpackTo(&proto));
   EXPECT_FALSE(proto.has_circuit_breakers());
 
   // The product is capped at what the field holds (3 × 2^31 - 3 > 2^32 - 1).
@@ -569,7 +569,7 @@ TEST(TranslateGateway, MaxInboundConnectionsSizesTheExportedCircuitBreaker) {
   w.dc2.model = std::move(big).Build();
   snap = TranslateGateway(w.dc2, "mesh-gateway-dc2");
   ASSERT_TRUE(snap.ok()) << snap.status();
-  ASSERT_TRUE((*snap)->Find(xds::kClusterType, pub)->body.UnpackTo(&proto));
+  ASSERT_TRUE((*snap)->Find(xds::kClusterType, pub)->UnpackTo(&proto));
   EXPECT_EQ(proto.circuit_breakers().thresholds(0).max_connections().value(), 4294967295u);
 }
 
@@ -871,8 +871,36 @@ TEST(GatewayTranslator, IncrementalEqualsFromNothingAfterEveryChange) {
     b.Put(d);
   });
   check("a protocol changed");
+  edit([&](Model::Builder& b) {
+    ServiceIntentions si = *w.dc2.model.Get<ServiceIntentions>("public-api");
+    si.name = "*";
+    b.Put(si);
+  });
+  check("an intention on every service");
+  edit([&](Model::Builder& b) {
+    ExportedServices e = *w.dc2.model.Get<ExportedServices>("default");
+    ExportedService ghost = e.services[0];
+    ghost.name = "not-yet-registered";  // exported before it has an instance
+    e.services.push_back(ghost);
+    b.Put(e);
+  });
+  check("a service exported before it exists");
+  edit([](Model::Builder& b) {
+    b.PutService(Instance("not-yet-registered-1", "not-yet-registered", "127.0.2.50", 7100));
+  });
+  check("the exported service registers");
+  edit([](Model::Builder& b) { b.RemoveService("not-yet-registered-1"); });
+  check("and leaves again");
+  edit([](Model::Builder& b) {
+    b.PutService(Instance("private-api-1", "renamed-api", "127.0.2.33", 9090));
+  });
+  check("an instance moves to another service");
+  edit([](Model::Builder& b) { b.Remove(ConfigEntryKind::kServiceIntentions, "*"); });
+  check("the intention on every service removed");
   edit([](Model::Builder& b) { b.Remove(ConfigEntryKind::kExportedServices, "default"); });
   check("nothing exported");
+  edit([](Model::Builder& b) { b.PutService(Instance("audit-1", "audit", "127.0.2.40", 7000)); });
+  check("a service added with nothing exported");
   w.dc2.peerings = nullptr;
   check("no peerings");
 }
