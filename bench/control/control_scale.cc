@@ -773,8 +773,10 @@ int RunControl(const Options& o) {
         }
       }
       // What the published snapshots hold: each distinct resource once (units are shared between
-      // gateways), its encoded bytes once (the packed body, sent between its wire head and tail).
+      // gateways), its encoded bytes once (the packed body, sent between its wire head and tail),
+      // and a payload shared by several resources (the mesh listeners' chains) once.
       std::set<const xds::Resource*> distinct;
+      std::set<const std::string*> shared_payloads;
       double resource_mb = 0;
       double listener_mb = 0;
       for (int g = 0; g < o.gateways; ++g) {
@@ -783,8 +785,12 @@ int RunControl(const Options& o) {
         for (absl::string_view type : xds::kResourceTypes) {
           for (const auto& [name, r] : snap->Resources(type)) {
             if (!distinct.insert(r.get()).second) continue;
-            const double mb =
-                static_cast<double>(r->name.size() + r->WireSize()) / (1024.0 * 1024.0);
+            size_t bytes = r->name.size() + r->WireSize();
+            if (r->shared_payload != nullptr &&
+                !shared_payloads.insert(r->shared_payload.get()).second) {
+              bytes -= r->shared_payload->size();
+            }
+            const double mb = static_cast<double>(bytes) / (1024.0 * 1024.0);
             resource_mb += mb;
             if (type == xds::kListenerType) listener_mb += mb;
           }

@@ -99,8 +99,11 @@ struct Translator::Cache {
 void AddResources(const xds::ResourceMap& resources, absl::string_view origin,
                   std::map<std::string, ResourceInput>* out) {
   for (const auto& [name, resource] : resources) {
+    // A payload held in parts (a control component's mesh listener) is joined once here.
     (*out)[name] = ResourceInput{
-        .resource = AnyPtr(resource, &resource->body),
+        .resource = resource->shared_payload == nullptr
+                        ? AnyPtr(resource, &resource->body)
+                        : std::make_shared<const google::protobuf::Any>(resource->Packed()),
         .version = resource->version,
         .origin = std::string(origin),
     };
