@@ -146,7 +146,8 @@ absl::StatusOr<std::string> ResourceName(const google::protobuf::Message& messag
   const std::string& type = descriptor->full_name();
   const char* field_name = nullptr;
   if (type == "envoy.config.cluster.v3.Cluster" || type == "envoy.config.listener.v3.Listener" ||
-      type == "envoy.extensions.transport_sockets.tls.v3.Secret") {
+      type == "envoy.extensions.transport_sockets.tls.v3.Secret" ||
+      type == "envoy.config.core.v3.TypedExtensionConfig") {
     field_name = "name";
   } else if (type == "envoy.config.endpoint.v3.ClusterLoadAssignment") {
     field_name = "cluster_name";

@@ -44,11 +44,15 @@ inline constexpr absl::string_view kListenerType =
     "type.googleapis.com/envoy.config.listener.v3.Listener";
 inline constexpr absl::string_view kSecretType =
     "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+// ECDS: a filter's configuration apart from its listener (a terminated chain's intentions), so
+// that changing it does not resend the listener.
+inline constexpr absl::string_view kExtensionConfigType =
+    "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig";
 
 // The resource types a mesh gateway uses, in make-before-break order: clusters, then their
-// endpoints, then secrets, then the listeners that refer to all of them.
-inline constexpr std::array<absl::string_view, 4> kResourceTypes = {kClusterType, kEndpointType,
-                                                                    kSecretType, kListenerType};
+// endpoints, then secrets and filter configurations, then the listeners that refer to them all.
+inline constexpr std::array<absl::string_view, 5> kResourceTypes = {
+    kClusterType, kEndpointType, kSecretType, kExtensionConfigType, kListenerType};
 
 // ShortTypeName(kClusterType) == "Cluster"; the text after the last '.'.
 absl::string_view ShortTypeName(absl::string_view type_url);
@@ -104,7 +108,7 @@ using ResourceMap = absl::btree_map<std::string, ResourcePtr, std::less<>>;
 std::string ContentVersion(absl::string_view bytes);
 
 // ResourceName(message) is the xDS name of a Cluster (name), ClusterLoadAssignment (cluster_name),
-// Listener (name) or Secret (name). InvalidArgument for another type.
+// Listener (name), Secret (name) or TypedExtensionConfig (name). InvalidArgument for another type.
 absl::StatusOr<std::string> ResourceName(const google::protobuf::Message& message);
 
 // MakeResource(message) packs `message` with its name and content version. The encoding is

@@ -319,14 +319,65 @@ absl::Status CheckServerName(absl::string_view name, absl::string_view path) {
   return absl::OkStatus();
 }
 
+namespace net = envoy::extensions::filters::network;
+
+// A network RBAC filter's configuration, inline or delivered over ECDS.
+absl::Status CheckRbacFilterConfig(const google::protobuf::Any& config,
+                                   absl::string_view config_path) {
+  net::rbac::v3::RBAC filter_rbac;
+  if (absl::Status s = Unpack(config, config_path, &filter_rbac); !s.ok()) return s;
+  if (filter_rbac.rules().action() == rbac::RBAC::LOG) {
+    return Invalid(absl::StrCat(config_path, ".rules.action"), "LOG is not supported");
+  }
+  return CheckRbac(filter_rbac.rules(), absl::StrCat(config_path, ".rules"));
+}
+
+// A filter whose configuration comes over ECDS (the TypedExtensionConfig named like the filter).
+// Only the network RBAC filter is taken that way, from the ADS stream.
+absl::Status CheckDiscoveredFilter(const listener::Filter& filter, absl::string_view path,
+                                   bool last) {
+  const std::string rbac_type = TypeUrlOf(net::rbac::v3::RBAC());
+  const core::ExtensionConfigSource& source = filter.config_discovery();
+  const std::string source_path = absl::StrCat(path, ".config_discovery");
+  if (filter.name().empty()) {
+    return Invalid(absl::StrCat(path, ".name"), "empty (it names the extension configuration)");
+  }
+  if (last) {
+    return Invalid(path, absl::StrCat("the last filter of a chain must be "
+                                      "envoy.filters.network.tcp_proxy, not \"",
+                                      filter.name(), "\""));
+  }
+  if (!source.config_source().has_ads()) {
+    return Invalid(absl::StrCat(source_path, ".config_source"),
+                   "only ads (the aggregated stream) is supported");
+  }
+  if (source.type_urls().empty()) return Invalid(absl::StrCat(source_path, ".type_urls"), "empty");
+  for (int i = 0; i < source.type_urls_size(); ++i) {
+    if (source.type_urls(i) != rbac_type) {
+      return Invalid(absl::StrCat(source_path, ".type_urls[", i, "]"),
+                     absl::StrCat("\"", source.type_urls(i),
+                                  "\": only the network RBAC filter is supported over ECDS"));
+    }
+  }
+  if (source.has_default_config()) {
+    const std::string default_path = absl::StrCat(source_path, ".default_config");
+    if (source.default_config().type_url() != rbac_type) {
+      return Invalid(default_path, absl::StrCat("type \"", source.default_config().type_url(),
+                                                "\" is not among type_urls"));
+    }
+    return CheckRbacFilterConfig(source.default_config(), default_path);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckNetworkFilter(const listener::Filter& filter, absl::string_view path, bool last) {
+  if (filter.has_config_discovery()) return CheckDiscoveredFilter(filter, path, last);
   if (!filter.has_typed_config()) {
-    return Invalid(path,
-                   absl::StrCat("network filter \"", filter.name(), "\" has no typed_config"));
+    return Invalid(path, absl::StrCat("network filter \"", filter.name(),
+                                      "\" has neither typed_config nor config_discovery"));
   }
   const google::protobuf::Any& config = filter.typed_config();
   const std::string config_path = absl::StrCat(path, ".typed_config");
-  namespace net = envoy::extensions::filters::network;
   if (!config.Is<net::tcp_proxy::v3::TcpProxy>() &&
       !config.Is<net::sni_cluster::v3::SniCluster>() &&
       !config.Is<net::connection_limit::v3::ConnectionLimit>() &&
@@ -362,14 +413,7 @@ absl::Status CheckNetworkFilter(const listener::Filter& filter, absl::string_vie
     }
     return absl::OkStatus();
   }
-  if (config.Is<net::rbac::v3::RBAC>()) {
-    net::rbac::v3::RBAC filter_rbac;
-    if (absl::Status s = Unpack(config, config_path, &filter_rbac); !s.ok()) return s;
-    if (filter_rbac.rules().action() == rbac::RBAC::LOG) {
-      return Invalid(absl::StrCat(config_path, ".rules.action"), "LOG is not supported");
-    }
-    return CheckRbac(filter_rbac.rules(), absl::StrCat(config_path, ".rules"));
-  }
+  if (config.Is<net::rbac::v3::RBAC>()) return CheckRbacFilterConfig(config, config_path);
   return Invalid(path, absl::StrCat("unsupported network filter \"", filter.name(), "\" (",
                                     config.type_url(), ")"));
 }
@@ -447,6 +491,17 @@ absl::Status CheckSecret(const tls::Secret& secret) {
   return absl::OkStatus();
 }
 
+// An ECDS resource: the configuration of the filters named like it (network RBAC only).
+absl::Status CheckExtensionConfig(const core::TypedExtensionConfig& config) {
+  if (!config.has_typed_config()) return Invalid("typed_config", "missing");
+  if (!config.typed_config().Is<net::rbac::v3::RBAC>()) {
+    return Invalid("typed_config",
+                   absl::StrCat("unsupported extension \"", config.typed_config().type_url(),
+                                "\" (only the network RBAC filter)"));
+  }
+  return CheckRbacFilterConfig(config.typed_config(), "typed_config");
+}
+
 template <typename T>
 absl::Status DecodeAndCheck(const google::protobuf::Any& resource, absl::string_view name,
                             absl::Status (*check)(const T&), std::string (*name_of)(const T&)) {
@@ -482,6 +537,11 @@ absl::Status ValidateMeshGatewayResource(absl::string_view type_url, absl::strin
   if (type_url == kSecretType) {
     return DecodeAndCheck<tls::Secret>(resource, name, &CheckSecret,
                                        [](const tls::Secret& s) { return s.name(); });
+  }
+  if (type_url == kExtensionConfigType) {
+    return DecodeAndCheck<core::TypedExtensionConfig>(
+        resource, name, &CheckExtensionConfig,
+        [](const core::TypedExtensionConfig& c) { return c.name(); });
   }
   return absl::InvalidArgumentError(absl::StrCat("unsupported resource type ", type_url));
 }

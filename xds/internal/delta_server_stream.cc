@@ -336,9 +336,10 @@ void DeltaServerStream::Flush(Responses* out) {
   if (snapshot_ == nullptr) return;
   // Secrets first: a cluster or listener that names a certificate is only valid once the client
   // has it (our client rejects a dangling reference rather than warming), then clusters, their
-  // endpoints, other types, and listeners last.
+  // endpoints, filter configurations, other types, and listeners last.
   const std::string secrets(kSecretType), clusters(kClusterType), listeners(kListenerType);
-  std::vector<std::string> order = {secrets, clusters, std::string(kEndpointType)};
+  std::vector<std::string> order = {secrets, clusters, std::string(kEndpointType),
+                                    std::string(kExtensionConfigType)};
   for (const auto& [type_url, state] : types_) {
     if (!IsKnownType(type_url)) order.push_back(type_url);
   }
@@ -361,7 +362,7 @@ void DeltaServerStream::Flush(Responses* out) {
     if (type_url == kEndpointType && has_work && clusters_waiting) continue;
     if (type_url == listeners) {
       if (Inflight(kSecretType) || Inflight(kClusterType) || Inflight(kEndpointType) ||
-          state.inflight > 0) {
+          Inflight(kExtensionConfigType) || state.inflight > 0) {
         listeners_waiting = has_work || state.inflight > 0;
         continue;
       }
@@ -376,8 +377,8 @@ void DeltaServerStream::Flush(Responses* out) {
     Emit(type_url, state, std::move(work.upserts), std::move(work.absent), out);
     if (!work.removals.empty()) deferred_removals.emplace_back(type_url, std::move(work.removals));
   }
-  // Phase 2: removals of clusters, endpoints and secrets, after listeners no longer need them
-  // (and secrets after clusters no longer do).
+  // Phase 2: removals of clusters, endpoints, secrets and filter configurations, after listeners
+  // no longer need them (and secrets after clusters no longer do).
   for (auto& [type_url, removals] : deferred_removals) {
     TypeState& state = types_[type_url];
     if (listeners_waiting || state.inflight > 0 ||

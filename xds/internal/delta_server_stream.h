@@ -8,8 +8,8 @@
 //    answered, even if the client should already have the resource; a subscribed name that does
 //    not exist is reported once in `removed_resources`.
 //  - only changes are sent: the client's versions are tracked per resource (ACKed versions only).
-//  - make-before-break: clusters, endpoints, secrets, then listeners (held while a cluster or
-//    endpoint response is unacknowledged), then the removals of clusters, endpoints and secrets
+//  - make-before-break: secrets, clusters, endpoints, filter configurations (ECDS), then
+//    listeners (held while any of those is unacknowledged), then the removals of the others
 //    (held while listeners are unacknowledged).
 //  - NACK: logged with node, type, names and error, counted; the server keeps what the client has
 //    (its last ACKed versions) and does not resend a rejected version (until the resource changes,

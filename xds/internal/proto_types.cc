@@ -1,6 +1,7 @@
 #include "xds/internal/proto_types.h"
 
 #include "envoy/config/cluster/v3/cluster.pb.h"
+#include "envoy/config/core/v3/core.pb.h"
 #include "envoy/config/endpoint/v3/endpoint.pb.h"
 #include "envoy/config/listener/v3/listener.pb.h"
 #include "envoy/config/rbac/v3/rbac.pb.h"
@@ -20,6 +21,7 @@ void LinkProtoTypes() {
   // address of a default instance is optimized away.
   static const google::protobuf::Descriptor* const kTypes[] = {
       envoy::config::cluster::v3::Cluster::descriptor(),
+      envoy::config::core::v3::TypedExtensionConfig::descriptor(),
       envoy::config::endpoint::v3::ClusterLoadAssignment::descriptor(),
       envoy::config::listener::v3::Listener::descriptor(),
       envoy::config::rbac::v3::RBAC::descriptor(),
