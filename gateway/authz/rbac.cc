@@ -68,6 +68,14 @@ bool PermissionMatches(const config::RbacPermission& p, const RbacRequest& reque
 }
 
 RbacDecision EvaluateRbac(const config::RbacFilter& filter, const RbacRequest& request) {
+  // The ECDS configuration has not arrived: no decision can be made, so none allows (the filter
+  // also has no policies under ALLOW; this only gives the reason).
+  if (filter.config_missing) {
+    RbacDecision d;
+    d.reason =
+        absl::StrCat("configuration \"", filter.config_name, "\" not received (fail closed)");
+    return d;
+  }
   const config::RbacPolicy* matched = nullptr;
   for (const config::RbacPolicy& policy : filter.policies) {
     bool permission = false;

@@ -43,7 +43,9 @@ struct RbacDecision {
   bool allowed = false;
   std::string policy;  // the policy that decided; empty when none matched
   // For the access and denial logs: "matched ALLOW policy \"x\"", "no policy matched",
-  // "matched DENY policy \"x\"", "no DENY policy matched".
+  // "matched DENY policy \"x\"", "no DENY policy matched", and for a filter whose ECDS
+  // configuration is absent (config_missing, always denied): "configuration \"x\" not received
+  // (fail closed)".
   std::string reason;
 };
 

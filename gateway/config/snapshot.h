@@ -143,6 +143,13 @@ struct RbacFilter {
   Action action = Action::kAllow;
   std::vector<RbacPolicy> policies;  // in the resource's order (map key order)
   std::string stat_prefix;
+  // The TypedExtensionConfig (ECDS) this configuration comes from when the filter has
+  // config_discovery; empty for an inline one.
+  std::string config_name;
+  // That configuration is absent and the filter has no default_config: the filter stands as ALLOW
+  // with no policies, so every connection through the chain is denied (fail closed) until the
+  // configuration arrives.
+  bool config_missing = false;
 };
 
 // envoy.filters.network.connection_limit: at most max_connections at once through the chain.
@@ -287,9 +294,13 @@ struct Snapshot {
 
   std::map<std::string, Listener, std::less<>> listeners;
   std::map<std::string, std::shared_ptr<const Cluster>, std::less<>> clusters;
+  // The ECDS configurations received (TypedExtensionConfig by name), translated; the chains that
+  // use one hold their own copy. For /config_dump.
+  std::map<std::string, std::shared_ptr<const RbacFilter>, std::less<>> extension_configs;
 
-  // Complete when every cluster a chain names exists, every EDS cluster has its assignment and
-  // every SDS secret named is present. /ready answers 200 only for a complete snapshot. `missing`
+  // Complete when every cluster a chain names exists, every EDS cluster has its assignment, every
+  // SDS secret named is present and every ECDS configuration a filter needs (one without a
+  // default_config) is present. /ready answers 200 only for a complete snapshot. `missing`
   // lists what is not there yet ("Cluster \"api\" referenced by Listener \"mesh\" chain 2").
   bool complete = true;
   std::vector<std::string> missing;

@@ -13,6 +13,7 @@ namespace {
 
 namespace ti = translate_internal;
 namespace cluster = envoy::config::cluster::v3;
+namespace core = envoy::config::core::v3;
 namespace endpoint = envoy::config::endpoint::v3;
 namespace listener = envoy::config::listener::v3;
 namespace tls = envoy::extensions::transport_sockets::tls::v3;
@@ -67,6 +68,26 @@ class SecretTable : public ti::SecretResolver {
   std::map<std::string, ti::ResolvedSecret> secrets_;
 };
 
+// The extension configs of one translation: the cache's entries, shared.
+class ExtensionConfigTable : public ti::ExtensionConfigResolver {
+ public:
+  const ti::ResolvedExtensionConfig* Find(const std::string& name) override {
+    auto it = configs_.find(name);
+    return it == configs_.end() ? nullptr : it->second.get();
+  }
+  std::map<std::string, std::shared_ptr<const ti::ResolvedExtensionConfig>> configs_;
+};
+
+// Whether the extension configs a listener used are the same now (0: was absent, still absent).
+bool SameExtensionConfigs(const std::vector<std::pair<std::string, uint64_t>>& used,
+                          ExtensionConfigTable& table) {
+  for (const auto& [name, hash] : used) {
+    const ti::ResolvedExtensionConfig* c = table.Find(name);
+    if ((c == nullptr ? 0 : c->content_hash) != hash) return false;
+  }
+  return true;
+}
+
 bool SameSecrets(const std::vector<std::pair<std::string, uint64_t>>& used, SecretTable& table) {
   for (const auto& [name, hash] : used) {
     absl::StatusOr<const ti::ResolvedSecret*> s = table.Find(name);
@@ -90,9 +111,14 @@ struct Translator::Cache {
     AnyPtr listener;
     std::shared_ptr<const ti::TranslatedListener> result;
   };
+  struct ExtensionConfigEntry {
+    AnyPtr resource;
+    std::shared_ptr<const ti::ResolvedExtensionConfig> result;
+  };
   // Shared so that carrying an entry over to the next cache copies a pointer.
   std::map<std::string, std::shared_ptr<const ClusterEntry>, std::less<>> clusters;
   std::map<std::string, ListenerEntry, std::less<>> listeners;
+  std::map<std::string, ExtensionConfigEntry, std::less<>> extension_configs;
   size_t last_decoded = 0;
 };
 
@@ -149,6 +175,14 @@ absl::Status ValidateResource(absl::string_view type_url, absl::string_view name
     if (absl::Status s = UnpackResource(in, key, &tls::Secret::name, &proto); !s.ok()) return s;
     return ti::TranslateSecret(proto).status();
   }
+  if (type_url == xds::kExtensionConfigType) {
+    core::TypedExtensionConfig proto;
+    if (absl::Status s = UnpackResource(in, key, &core::TypedExtensionConfig::name, &proto);
+        !s.ok()) {
+      return s;
+    }
+    return ti::TranslateExtensionConfig(proto).status();
+  }
   return absl::InvalidArgumentError(absl::StrCat("unsupported resource type ", type_url));
 }
 
@@ -163,8 +197,9 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
   Cache next;
   size_t decoded = 0;
 
-  // In key order ("Cluster/" < "ClusterLoadAssignment/" < "Listener/" < "Secret/"), so that each
-  // insertion is at the end: 30,000 entries cost no tree searches.
+  // In key order ("Cluster/" < "ClusterLoadAssignment/" < "Listener/" < "Secret/" <
+  // "TypedExtensionConfig/"), so that each insertion is at the end: 30,000 entries cost no tree
+  // searches.
   auto& versions = snap->resource_versions;
   for (const auto& [name, in] : input.clusters) {
     versions.emplace_hint(versions.end(), absl::StrCat("Cluster/", name), in.version);
@@ -178,6 +213,9 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
   for (const auto& [name, in] : input.secrets) {
     versions.emplace_hint(versions.end(), absl::StrCat("Secret/", name), in.version);
   }
+  for (const auto& [name, in] : input.extension_configs) {
+    versions.emplace_hint(versions.end(), absl::StrCat("TypedExtensionConfig/", name), in.version);
+  }
 
   SecretTable secrets;
   for (const auto& [name, in] : input.secrets) {
@@ -188,6 +226,36 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
     if (!resolved.ok()) return ResourceError("Secret", name, in, resolved.status());
     secrets.secrets_.emplace(name, std::move(*resolved));
     ++decoded;
+  }
+
+  // Extension configs are many (one per terminated service) and change one at a time: cached.
+  ExtensionConfigTable extension_configs;
+  for (const auto& [name, in] : input.extension_configs) {
+    Cache::ExtensionConfigEntry entry;
+    auto cached = cache_->extension_configs.find(name);
+    if (cached != cache_->extension_configs.end() &&
+        SameResource(cached->second.resource, in.resource)) {
+      entry = cached->second;
+    } else {
+      ++decoded;
+      core::TypedExtensionConfig proto;
+      absl::Status s = UnpackResource(in, name, &core::TypedExtensionConfig::name, &proto);
+      if (!s.ok()) return ResourceError("TypedExtensionConfig", name, in, s);
+      absl::StatusOr<RbacFilter> rbac = ti::TranslateExtensionConfig(proto);
+      if (!rbac.ok()) return ResourceError("TypedExtensionConfig", name, in, rbac.status());
+      auto resolved = std::make_shared<ti::ResolvedExtensionConfig>();
+      resolved->rbac = std::move(*rbac);
+      resolved->rbac.config_name = name;
+      // Never 0, which stands for "absent" in a listener's dependencies.
+      resolved->content_hash = ti::Hash64(in.resource->value()) | 1;
+      entry.resource = in.resource;
+      entry.result = std::move(resolved);
+    }
+    extension_configs.configs_.emplace(name, entry.result);
+    snap->extension_configs.emplace_hint(
+        snap->extension_configs.end(), name,
+        std::shared_ptr<const RbacFilter>(entry.result, &entry.result->rbac));
+    next.extension_configs.emplace_hint(next.extension_configs.end(), name, std::move(entry));
   }
 
   for (const auto& [name, in] : input.clusters) {
@@ -253,14 +321,16 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
     Cache::ListenerEntry entry;
     auto cached = cache_->listeners.find(name);
     if (cached != cache_->listeners.end() && SameResource(cached->second.listener, in.resource) &&
-        SameSecrets(cached->second.result->deps.used, secrets)) {
+        SameSecrets(cached->second.result->deps.used, secrets) &&
+        SameExtensionConfigs(cached->second.result->extension_configs, extension_configs)) {
       entry = cached->second;
     } else {
       ++decoded;
       listener::Listener proto;
       absl::Status s = UnpackResource(in, name, &listener::Listener::name, &proto);
       if (!s.ok()) return ResourceError("Listener", name, in, s);
-      absl::StatusOr<ti::TranslatedListener> l = ti::TranslateListener(proto, &secrets);
+      absl::StatusOr<ti::TranslatedListener> l =
+          ti::TranslateListener(proto, &secrets, &extension_configs);
       if (!l.ok()) return ResourceError("Listener", name, in, l.status());
       entry.listener = in.resource;
       entry.result = std::make_shared<const ti::TranslatedListener>(std::move(*l));

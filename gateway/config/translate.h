@@ -1,10 +1,13 @@
-// xDS resources (Listener, Cluster, ClusterLoadAssignment, Secret of xds/proto) → config::Snapshot.
+// xDS resources (Listener, Cluster, ClusterLoadAssignment, Secret, TypedExtensionConfig of
+// xds/proto) → config::Snapshot.
 //
 // The one translation every source of configuration goes through: the xDS stream hands its
 // resource maps over as they are; the bootstrap file's `static` section is first turned into the
 // same protos (bootstrap.h). Resources are checked, addresses parsed, SDS secrets and inline or
 // file DataSources resolved, regexes compiled, defaults applied and each listener's SNI route
-// table built, so the data path reads plain data.
+// table built, so the data path reads plain data. A network filter with config_discovery (ECDS)
+// takes the configuration of the TypedExtensionConfig of its name (only the network RBAC filter
+// is taken that way); each chain gets its own translated copy.
 //
 //   config::Translator translator;                      // keeps translated clusters between calls
 //   config::TranslateInput in;
@@ -14,9 +17,10 @@
 //   // error: `Listener "mesh": filter_chains[2].filters[0]: unsupported network filter "x" (...)`
 //   // static resources lead with their origin: `gateway.hcl:12:3: Cluster "api": ...`
 //
-// What is merely absent (a cluster a chain names, the assignment of an EDS cluster, an SDS secret)
-// is not an error: the snapshot is built with `complete = false` and `missing` says what is not
-// there yet, since xDS resources arrive type by type.
+// What is merely absent (a cluster a chain names, the assignment of an EDS cluster, an SDS secret,
+// an ECDS configuration without a default_config) is not an error: the snapshot is built with
+// `complete = false` and `missing` says what is not there yet, since xDS resources arrive type by
+// type. A chain whose RBAC configuration is absent denies every connection until it arrives.
 //
 // `ValidateResource` checks one resource alone with the very same code (xds/validate.h's checks
 // plus what only translation finds: IP literals, regexes, readable files, duplicate routes); it is
@@ -53,9 +57,10 @@ struct ResourceInput {
 };
 
 // The resources of one snapshot, by resource name (Listener.name, Cluster.name,
-// ClusterLoadAssignment.cluster_name, Secret.name).
+// ClusterLoadAssignment.cluster_name, Secret.name, TypedExtensionConfig.name).
 struct TranslateInput {
   std::map<std::string, ResourceInput> listeners, clusters, endpoints, secrets;
+  std::map<std::string, ResourceInput> extension_configs;  // ECDS
 };
 
 // AddResources adds every resource of an xds::ResourceMap (the xDS client's set of one type) to
@@ -74,11 +79,12 @@ absl::Status ValidateResource(absl::string_view type_url, absl::string_view name
 // resource ("Listener \"mesh\": ...") and the field path, led by the origin of static resources.
 absl::StatusOr<SnapshotPtr> Translate(const TranslateInput& input, uint64_t version);
 
-// A Translate that reuses what it translated before: a cluster, listener or secret whose resource
-// version (and whose assignment's and secrets' versions) did not change is not decoded again, so
-// a change to one cluster among thousands costs one cluster. Resources should carry content
-// versions (as xDS ones do); static ones are all "static" and are translated anew on each call
-// when their Any changes (the cache compares the packed bytes' hash for those).
+// A Translate that reuses what it translated before: a cluster, listener or extension config
+// whose resource (and whose assignment, secrets and extension configs) did not change is not
+// decoded again, so a change to one cluster among thousands costs one cluster, and a changed
+// intention (extension config) re-translates the listeners that use it. Resources should carry
+// content versions (as xDS ones do); static ones are all "static" and are translated anew on each
+// call when their Any changes (the cache compares the packed bytes' hash for those).
 class Translator {
  public:
   Translator();

@@ -85,14 +85,38 @@ absl::StatusOr<UpstreamTls> TranslateUpstreamTls(
     const envoy::config::core::v3::TransportSocket& socket, absl::string_view path,
     SecretResolver* secrets, SecretDeps* deps);
 
-// A listener and the SDS secrets its chains named, with which chain named each missing one.
+// What a TypedExtensionConfig (ECDS) resolves to: the network RBAC filter it configures (the
+// only filter taken over ECDS).
+struct ResolvedExtensionConfig {
+  RbacFilter rbac;
+  uint64_t content_hash = 0;  // of the packed resource: a listener using it notices a change
+};
+
+// TranslateExtensionConfig translates a TypedExtensionConfig's typed_config exactly as an inline
+// RBAC filter's typed_config (paths start with "typed_config").
+absl::StatusOr<RbacFilter> TranslateExtensionConfig(
+    const envoy::config::core::v3::TypedExtensionConfig& config);
+
+// Looks ECDS configurations up by name for one translation; nullptr for one that is not there.
+class ExtensionConfigResolver {
+ public:
+  virtual ~ExtensionConfigResolver() = default;
+  virtual const ResolvedExtensionConfig* Find(const std::string& name) = 0;
+};
+
+// A listener and the SDS secrets and ECDS configurations its chains named, with which chain named
+// each missing one.
 struct TranslatedListener {
   Listener listener;
   SecretDeps deps;
+  // ECDS names used: name, content hash (0: absent, the default_config or deny-all stood in).
+  std::vector<std::pair<std::string, uint64_t>> extension_configs;
   std::vector<std::string> missing;  // "Secret \"x\" referenced by chain \"y\""
 };
+// `extension_configs` may be null (ValidateResource): every discovered filter is then absent.
 absl::StatusOr<TranslatedListener> TranslateListener(
-    const envoy::config::listener::v3::Listener& proto, SecretResolver* secrets);
+    const envoy::config::listener::v3::Listener& proto, SecretResolver* secrets,
+    ExtensionConfigResolver* extension_configs = nullptr);
 
 // The endpoints of an assignment, grouped by priority (ascending). `path` ("" or
 // "load_assignment.") is prepended to every field path. Each endpoint's transport socket is

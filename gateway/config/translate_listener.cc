@@ -1,5 +1,5 @@
-// Listener → config::Listener: filter chains, their network filters (rbac, connection_limit,
-// sni_cluster, tcp_proxy), their TLS contexts and the SNI route table.
+// Listener → config::Listener: filter chains, their network filters (rbac, inline or over ECDS,
+// connection_limit, sni_cluster, tcp_proxy), their TLS contexts and the SNI route table.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -221,11 +221,89 @@ absl::StatusOr<T> UnpackFilter(const google::protobuf::Any& any, absl::string_vi
   return message;
 }
 
+// The chain label in errors and `missing` ("chain \"x\"").
+std::string ChainLabel(const FilterChain& chain) {
+  return absl::StrCat("chain \"", chain.name, "\"");
+}
+
+// Where a chain's discovered filters look their configurations up, and record what they used.
+struct DiscoveryContext {
+  ExtensionConfigResolver* resolver = nullptr;  // null: every configuration is absent
+  TranslatedListener* out = nullptr;
+  const FilterChain* chain = nullptr;  // the chain being built (its name is set)
+};
+
+// A filter with config_discovery: the network RBAC filter configured by the TypedExtensionConfig
+// of the filter's name (Envoy's rule). Absent, its default_config stands in; absent without one,
+// the filter denies every connection (config_missing) and the snapshot is incomplete: a chain
+// must never forward without an authorization decision.
+absl::StatusOr<RbacFilter> TranslateDiscoveredRbac(const listener::Filter& filter,
+                                                   absl::string_view path, bool last,
+                                                   const DiscoveryContext& context) {
+  const std::string rbac_type =
+      absl::StrCat("type.googleapis.com/", net::rbac::v3::RBAC::descriptor()->full_name());
+  const core::ExtensionConfigSource& source = filter.config_discovery();
+  const std::string source_path = absl::StrCat(path, ".config_discovery");
+  if (last) {
+    return Invalid(path, absl::StrCat("the last filter of a chain must be "
+                                      "envoy.filters.network.tcp_proxy, not \"",
+                                      filter.name(), "\""));
+  }
+  if (filter.name().empty()) {
+    return Invalid(absl::StrCat(path, ".name"), "empty (it names the extension configuration)");
+  }
+  if (!source.config_source().has_ads()) {
+    return Invalid(absl::StrCat(source_path, ".config_source"),
+                   "only ads (the aggregated stream) is supported");
+  }
+  if (source.type_urls().empty()) return Invalid(absl::StrCat(source_path, ".type_urls"), "empty");
+  for (int i = 0; i < source.type_urls_size(); ++i) {
+    if (source.type_urls(i) != rbac_type) {
+      return Invalid(absl::StrCat(source_path, ".type_urls[", i, "]"),
+                     absl::StrCat("\"", source.type_urls(i),
+                                  "\": only the network RBAC filter is supported over ECDS"));
+    }
+  }
+  const std::string default_path = absl::StrCat(source_path, ".default_config");
+  if (source.has_default_config() && source.default_config().type_url() != rbac_type) {
+    return Invalid(default_path, absl::StrCat("type \"", source.default_config().type_url(),
+                                              "\" is not among type_urls"));
+  }
+  const ResolvedExtensionConfig* found =
+      context.resolver == nullptr ? nullptr : context.resolver->Find(filter.name());
+  // Recorded even when absent (hash 0), so that the listener is translated again on arrival.
+  context.out->extension_configs.emplace_back(filter.name(),
+                                              found == nullptr ? 0 : found->content_hash);
+  RbacFilter rbac;
+  if (found != nullptr) {
+    rbac = found->rbac;
+  } else if (source.has_default_config()) {
+    auto proto = UnpackFilter<net::rbac::v3::RBAC>(source.default_config(), default_path);
+    if (!proto.ok()) return proto.status();
+    absl::StatusOr<RbacFilter> f = TranslateRbac(*proto, default_path);
+    if (!f.ok()) return f.status();
+    rbac = std::move(*f);
+  } else {
+    rbac.action = RbacFilter::Action::kAllow;  // with no policies: deny all
+    rbac.config_missing = true;
+    context.out->missing.push_back(absl::StrCat("TypedExtensionConfig \"", filter.name(),
+                                                "\" referenced by ", ChainLabel(*context.chain)));
+  }
+  rbac.config_name = filter.name();
+  return rbac;
+}
+
 absl::StatusOr<NetworkFilter> TranslateFilter(const listener::Filter& filter,
-                                              absl::string_view path, bool last) {
+                                              absl::string_view path, bool last,
+                                              const DiscoveryContext& context) {
+  if (filter.has_config_discovery()) {
+    absl::StatusOr<RbacFilter> f = TranslateDiscoveredRbac(filter, path, last, context);
+    if (!f.ok()) return f.status();
+    return NetworkFilter(std::move(*f));
+  }
   if (!filter.has_typed_config()) {
-    return Invalid(path,
-                   absl::StrCat("network filter \"", filter.name(), "\" has no typed_config"));
+    return Invalid(path, absl::StrCat("network filter \"", filter.name(),
+                                      "\" has neither typed_config nor config_discovery"));
   }
   const google::protobuf::Any& config = filter.typed_config();
   const std::string config_path = absl::StrCat(path, ".typed_config");
@@ -274,13 +352,9 @@ absl::StatusOr<NetworkFilter> TranslateFilter(const listener::Filter& filter,
                                     config.type_url(), ")"));
 }
 
-// The chain's name as errors and `missing` show it.
-std::string ChainLabel(const FilterChain& chain) {
-  return absl::StrCat("chain \"", chain.name, "\"");
-}
-
 absl::StatusOr<FilterChain> TranslateChain(const listener::FilterChain& proto,
                                            absl::string_view path, SecretResolver* secrets,
+                                           ExtensionConfigResolver* extension_configs,
                                            TranslatedListener* out) {
   FilterChain chain;
   chain.name = proto.name().empty() ? std::string(path) : proto.name();
@@ -291,9 +365,11 @@ absl::StatusOr<FilterChain> TranslateChain(const listener::FilterChain& proto,
   chain.match.application_protocols.assign(match.application_protocols().begin(),
                                            match.application_protocols().end());
   if (proto.filters_size() == 0) return Invalid(absl::StrCat(path, ".filters"), "no filters");
+  const DiscoveryContext context{.resolver = extension_configs, .out = out, .chain = &chain};
   for (int i = 0; i < proto.filters_size(); ++i) {
-    absl::StatusOr<NetworkFilter> f = TranslateFilter(
-        proto.filters(i), absl::StrCat(path, ".filters[", i, "]"), i + 1 == proto.filters_size());
+    absl::StatusOr<NetworkFilter> f =
+        TranslateFilter(proto.filters(i), absl::StrCat(path, ".filters[", i, "]"),
+                        i + 1 == proto.filters_size(), context);
     if (!f.ok()) return f.status();
     chain.filters.push_back(std::move(*f));
   }
@@ -320,8 +396,21 @@ absl::StatusOr<FilterChain> TranslateChain(const listener::FilterChain& proto,
 
 }  // namespace
 
+absl::StatusOr<RbacFilter> TranslateExtensionConfig(const core::TypedExtensionConfig& config) {
+  if (!config.has_typed_config()) return Invalid("typed_config", "missing");
+  if (!config.typed_config().Is<net::rbac::v3::RBAC>()) {
+    return Invalid("typed_config",
+                   absl::StrCat("unsupported extension \"", config.typed_config().type_url(),
+                                "\" (only the network RBAC filter)"));
+  }
+  auto proto = UnpackFilter<net::rbac::v3::RBAC>(config.typed_config(), "typed_config");
+  if (!proto.ok()) return proto.status();
+  return TranslateRbac(*proto, "typed_config");
+}
+
 absl::StatusOr<TranslatedListener> TranslateListener(const listener::Listener& proto,
-                                                     SecretResolver* secrets) {
+                                                     SecretResolver* secrets,
+                                                     ExtensionConfigResolver* extension_configs) {
   TranslatedListener out;
   Listener& l = out.listener;
   l.name = proto.name();
@@ -379,14 +468,15 @@ absl::StatusOr<TranslatedListener> TranslateListener(const listener::Listener& p
         chain_proto.filter_chain_match().destination_port().value() != l.address.port) {
       continue;
     }
-    absl::StatusOr<FilterChain> chain = TranslateChain(chain_proto, path, secrets, &out);
+    absl::StatusOr<FilterChain> chain =
+        TranslateChain(chain_proto, path, secrets, extension_configs, &out);
     if (!chain.ok()) return chain.status();
     specs.push_back(chain->match);
     l.chains.push_back(std::move(*chain));
   }
   if (proto.has_default_filter_chain()) {
-    absl::StatusOr<FilterChain> chain =
-        TranslateChain(proto.default_filter_chain(), "default_filter_chain", secrets, &out);
+    absl::StatusOr<FilterChain> chain = TranslateChain(
+        proto.default_filter_chain(), "default_filter_chain", secrets, extension_configs, &out);
     if (!chain.ok()) return chain.status();
     l.default_chain = std::move(*chain);
   }

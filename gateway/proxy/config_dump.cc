@@ -91,20 +91,26 @@ Json Permission(const config::RbacPermission& p) {
   return Json();
 }
 
-Json Filter(const config::NetworkFilter& f) {
-  if (const auto* rbac = std::get_if<config::RbacFilter>(&f)) {
-    Json policies = Json::array();
-    for (const config::RbacPolicy& p : rbac->policies) {
-      Json principals = Json::array(), permissions = Json::array();
-      for (const auto& x : p.principals) principals.push_back(Principal(x));
-      for (const auto& x : p.permissions) permissions.push_back(Permission(x));
-      policies.push_back(
-          Json{{"name", p.name}, {"permissions", permissions}, {"principals", principals}});
-    }
-    return Json{{"rbac",
-                 {{"action", rbac->action == config::RbacFilter::Action::kAllow ? "ALLOW" : "DENY"},
-                  {"policies", policies}}}};
+Json Rbac(const config::RbacFilter& rbac) {
+  Json policies = Json::array();
+  for (const config::RbacPolicy& p : rbac.policies) {
+    Json principals = Json::array(), permissions = Json::array();
+    for (const auto& x : p.principals) principals.push_back(Principal(x));
+    for (const auto& x : p.permissions) permissions.push_back(Permission(x));
+    policies.push_back(
+        Json{{"name", p.name}, {"permissions", permissions}, {"principals", principals}});
   }
+  Json j{{"action", rbac.action == config::RbacFilter::Action::kAllow ? "ALLOW" : "DENY"},
+         {"policies", policies}};
+  if (!rbac.config_name.empty()) {
+    // Over ECDS: which configuration, and whether it is there (absent: every connection denied).
+    j["config_discovery"] = Json{{"name", rbac.config_name}, {"missing", rbac.config_missing}};
+  }
+  return j;
+}
+
+Json Filter(const config::NetworkFilter& f) {
+  if (const auto* rbac = std::get_if<config::RbacFilter>(&f)) return Json{{"rbac", Rbac(*rbac)}};
   if (const auto* limit = std::get_if<config::ConnectionLimitFilter>(&f)) {
     return Json{{"connection_limit", {{"max_connections", limit->max_connections}}}};
   }
@@ -203,9 +209,17 @@ std::string ConfigDumpJson(const config::Snapshot& snapshot) {
   }
   Json clusters = Json::array();
   for (const auto& [name, c] : snapshot.clusters) clusters.push_back(Cluster(*c));
-  Json j{{"version", snapshot.version}, {"complete", snapshot.complete},
-         {"missing", snapshot.missing}, {"resource_versions", snapshot.resource_versions},
-         {"listeners", listeners},      {"clusters", clusters}};
+  Json extension_configs = Json::array();
+  for (const auto& [name, rbac] : snapshot.extension_configs) {
+    extension_configs.push_back(Json{{"name", name}, {"rbac", Rbac(*rbac)}});
+  }
+  Json j{{"version", snapshot.version},
+         {"complete", snapshot.complete},
+         {"missing", snapshot.missing},
+         {"resource_versions", snapshot.resource_versions},
+         {"listeners", listeners},
+         {"clusters", clusters},
+         {"extension_configs", extension_configs}};
   return j.dump(2) + "\n";
 }
 

@@ -128,6 +128,11 @@ absl::Status GatewayServer::ApplyLocked() {
   if (absl::Status s = add(xds::kEndpointType, "ClusterLoadAssignment", input.endpoints); !s.ok())
     return s;
   if (absl::Status s = add(xds::kSecretType, "Secret", input.secrets); !s.ok()) return s;
+  if (absl::Status s =
+          add(xds::kExtensionConfigType, "TypedExtensionConfig", input.extension_configs);
+      !s.ok()) {
+    return s;
+  }
 
   absl::StatusOr<config::SnapshotPtr> snapshot = translator_.Translate(input, next_version_);
   if (!snapshot.ok()) return snapshot.status();
@@ -201,6 +206,9 @@ absl::Status GatewayServer::StartXds() {
   options.subscriptions = {{std::string(xds::kClusterType), {}},
                            {std::string(xds::kEndpointType), {}},
                            {std::string(xds::kSecretType), {}},
+                           // The network RBAC filters' configurations (ECDS), before the
+                           // listeners that use them, as the server sends them.
+                           {std::string(xds::kExtensionConfigType), {}},
                            {std::string(xds::kListenerType), {}}};
   options.validate = [](absl::string_view type_url, absl::string_view name,
                         const google::protobuf::Any& resource) {

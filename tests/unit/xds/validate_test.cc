@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "envoy/config/core/v3/core.pb.h"
 #include "envoy/extensions/filters/network/rbac/v3/rbac.pb.h"
+#include "envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.pb.h"
 #include "tests/unit/xds/test_resources.h"
 
 namespace meshgw::xds {
@@ -72,6 +74,133 @@ TEST(ValidateTest, FieldPaths) {
   envoy::extensions::transport_sockets::tls::v3::Secret empty;
   empty.set_name("s");
   EXPECT_THAT(Check(empty).message(), HasSubstr("no tls_certificate or validation_context"));
+}
+
+// ---- ECDS: filters with config_discovery and TypedExtensionConfig resources -------------------
+
+constexpr char kRbacType[] = "type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC";
+
+envoy::extensions::filters::network::rbac::v3::RBAC AllowWeb(const std::string& regex) {
+  envoy::extensions::filters::network::rbac::v3::RBAC rbac;
+  rbac.set_stat_prefix("api");
+  auto& policy = (*rbac.mutable_rules()->mutable_policies())["web"];
+  policy.add_permissions()->set_any(true);
+  policy.add_principals()
+      ->mutable_authenticated()
+      ->mutable_principal_name()
+      ->mutable_safe_regex()
+      ->set_regex(regex);
+  return rbac;
+}
+
+// SniListener's first chain with the filter `intentions~a` over ECDS before its tcp_proxy.
+envoy::config::listener::v3::Listener DiscoveredListener() {
+  auto listener = testing::SniListener("l", {"a"});
+  auto* chain = listener.mutable_filter_chains(0);
+  auto tcp = chain->filters(0);
+  chain->clear_filters();
+  auto* f = chain->add_filters();
+  f->set_name("intentions~a");
+  auto* source = f->mutable_config_discovery();
+  source->mutable_config_source()->mutable_ads();
+  source->mutable_config_source()->set_resource_api_version(envoy::config::core::v3::V3);
+  source->add_type_urls(kRbacType);
+  *chain->add_filters() = tcp;
+  return listener;
+}
+
+envoy::config::core::v3::ExtensionConfigSource* SourceOf(
+    envoy::config::listener::v3::Listener& listener) {
+  return listener.mutable_filter_chains(0)->mutable_filters(0)->mutable_config_discovery();
+}
+
+TEST(ValidateTest, DiscoveredFilter) {
+  EXPECT_TRUE(Check(DiscoveredListener()).ok());
+  auto with_default = DiscoveredListener();
+  SourceOf(with_default)->mutable_default_config()->PackFrom(AllowWeb("^spiffe://td/svc/web$"));
+  EXPECT_TRUE(Check(with_default).ok());
+
+  auto no_name = DiscoveredListener();
+  no_name.mutable_filter_chains(0)->mutable_filters(0)->clear_name();
+  EXPECT_EQ(Check(no_name).message(),
+            "filter_chains[0].filters[0].name: empty (it names the extension configuration)");
+
+  auto not_ads = DiscoveredListener();
+  SourceOf(not_ads)->mutable_config_source()->clear_ads();
+  EXPECT_EQ(Check(not_ads).message(),
+            "filter_chains[0].filters[0].config_discovery.config_source: only ads (the "
+            "aggregated stream) is supported");
+
+  auto no_types = DiscoveredListener();
+  SourceOf(no_types)->clear_type_urls();
+  EXPECT_EQ(Check(no_types).message(),
+            "filter_chains[0].filters[0].config_discovery.type_urls: empty");
+
+  auto other_type = DiscoveredListener();
+  SourceOf(other_type)
+      ->add_type_urls("type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy");
+  EXPECT_EQ(Check(other_type).message(),
+            "filter_chains[0].filters[0].config_discovery.type_urls[1]: "
+            "\"type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy\": only "
+            "the network RBAC filter is supported over ECDS");
+
+  auto bad_default = DiscoveredListener();
+  SourceOf(bad_default)->mutable_default_config()->PackFrom(AllowWeb("spiffe://(unclosed"));
+  EXPECT_THAT(Check(bad_default).message(),
+              HasSubstr("filter_chains[0].filters[0].config_discovery.default_config.rules"
+                        ".policies[\"web\"].principals[0].authenticated.principal_name.safe_regex"
+                        ".regex"));
+
+  auto wrong_default = DiscoveredListener();
+  SourceOf(wrong_default)
+      ->mutable_default_config()
+      ->PackFrom(envoy::extensions::filters::network::tcp_proxy::v3::TcpProxy());
+  EXPECT_EQ(Check(wrong_default).message(),
+            "filter_chains[0].filters[0].config_discovery.default_config: type "
+            "\"type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy\" is "
+            "not among type_urls");
+
+  // Discovered, it still is not the chain's last filter.
+  auto last = DiscoveredListener();
+  last.mutable_filter_chains(0)->mutable_filters()->RemoveLast();
+  EXPECT_EQ(Check(last).message(),
+            "filter_chains[0].filters[0]: the last filter of a chain must be "
+            "envoy.filters.network.tcp_proxy, not \"intentions~a\"");
+}
+
+TEST(ValidateTest, ExtensionConfig) {
+  envoy::config::core::v3::TypedExtensionConfig config;
+  config.set_name("intentions~a");
+  config.mutable_typed_config()->PackFrom(AllowWeb("^spiffe://td/svc/web$"));
+  EXPECT_TRUE(Check(config).ok());
+  google::protobuf::Any packed;
+  packed.PackFrom(config);
+  EXPECT_EQ(ValidateMeshGatewayResource(kExtensionConfigType, "other", packed).message(),
+            "name: \"intentions~a\" differs from the resource name");
+
+  auto bad_regex = config;
+  bad_regex.mutable_typed_config()->PackFrom(AllowWeb("spiffe://(unclosed"));
+  EXPECT_THAT(Check(bad_regex).message(),
+              HasSubstr("typed_config.rules.policies[\"web\"].principals[0].authenticated"
+                        ".principal_name.safe_regex.regex"));
+
+  auto log = config;
+  auto rbac = AllowWeb("x");
+  rbac.mutable_rules()->set_action(envoy::config::rbac::v3::RBAC::LOG);
+  log.mutable_typed_config()->PackFrom(rbac);
+  EXPECT_EQ(Check(log).message(), "typed_config.rules.action: LOG is not supported");
+
+  auto not_rbac = config;
+  not_rbac.mutable_typed_config()->PackFrom(
+      envoy::extensions::filters::network::tcp_proxy::v3::TcpProxy());
+  EXPECT_EQ(Check(not_rbac).message(),
+            "typed_config: unsupported extension "
+            "\"type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy\" (only "
+            "the network RBAC filter)");
+
+  auto empty = config;
+  empty.clear_typed_config();
+  EXPECT_EQ(Check(empty).message(), "typed_config: missing");
 }
 
 }  // namespace

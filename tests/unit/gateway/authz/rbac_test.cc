@@ -72,10 +72,18 @@ struct Case {
 };
 
 RbacFilter Allow(std::vector<RbacPolicy> policies) {
-  return {.action = RbacFilter::Action::kAllow, .policies = std::move(policies), .stat_prefix = ""};
+  return {.action = RbacFilter::Action::kAllow,
+          .policies = std::move(policies),
+          .stat_prefix = "",
+          .config_name = "",
+          .config_missing = false};
 }
 RbacFilter Deny(std::vector<RbacPolicy> policies) {
-  return {.action = RbacFilter::Action::kDeny, .policies = std::move(policies), .stat_prefix = ""};
+  return {.action = RbacFilter::Action::kDeny,
+          .policies = std::move(policies),
+          .stat_prefix = "",
+          .config_name = "",
+          .config_missing = false};
 }
 
 TEST(EvaluateRbacTest, Table) {
@@ -298,6 +306,26 @@ TEST(EvaluateRbacTest, DnsSansAreTriedAfterUriSans) {
   std::vector<std::string_view> dns = {"mesh-gateway.dc1"};
   EXPECT_TRUE(EvaluateRbac(f, {.uri_sans = uris, .authenticated = true, .dns_sans = dns}).allowed);
   EXPECT_FALSE(EvaluateRbac(f, {.uri_sans = uris, .authenticated = true}).allowed);
+}
+
+// A filter whose ECDS configuration has not arrived decides nothing, so it allows nothing: not even
+// a policy that would match everyone (there is none in practice; the translation leaves it empty).
+TEST(EvaluateRbacTest, MissingDiscoveredConfigurationDeniesEverything) {
+  RbacFilter f = Allow({{"everyone", {AnyPermission()}, {Any()}}});
+  f.config_name = "intentions~api";
+  f.config_missing = true;
+  std::vector<std::string_view> uris = {kWebTd2};
+  RbacDecision d = EvaluateRbac(f, {.uri_sans = uris, .authenticated = true});
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.policy, "");
+  EXPECT_EQ(d.reason, "configuration \"intentions~api\" not received (fail closed)");
+
+  RbacFilter placeholder;  // what translation puts in the chain: ALLOW without policies
+  placeholder.config_name = "intentions~api";
+  placeholder.config_missing = true;
+  EXPECT_FALSE(EvaluateRbac(placeholder, {.uri_sans = uris, .authenticated = true}).allowed);
+  placeholder.config_missing = false;  // even ignoring the flag, ALLOW without policies denies
+  EXPECT_FALSE(EvaluateRbac(placeholder, {.uri_sans = uris, .authenticated = true}).allowed);
 }
 
 }  // namespace
