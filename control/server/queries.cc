@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "envoy/config/cluster/v3/cluster.pb.h"
+#include "envoy/config/core/v3/core.pb.h"
 #include "envoy/config/endpoint/v3/endpoint.pb.h"
 #include "envoy/config/listener/v3/listener.pb.h"
 #include "envoy/extensions/filters/network/rbac/v3/rbac.pb.h"
@@ -25,6 +26,7 @@ namespace {
 
 using json = nlohmann::json;
 namespace cluster_pb = envoy::config::cluster::v3;
+namespace core_pb = envoy::config::core::v3;
 namespace endpoint_pb = envoy::config::endpoint::v3;
 namespace listener_pb = envoy::config::listener::v3;
 namespace net_pb = envoy::extensions::filters::network;
@@ -593,14 +595,30 @@ json MatchingChains(const SnapshotsByNode& snapshots, absl::string_view sni) {
       std::string cluster;
       bool sni_cluster = false;
       for (const auto& f : chain.filters()) {
-        if (f.typed_config().Is<net_pb::rbac::v3::RBAC>()) {
+        // The intentions of a terminated chain come as their own resource (ECDS), named by the
+        // filter.
+        google::protobuf::Any discovered;
+        if (f.has_config_discovery()) {
+          const xds::Resource* config = snapshot->Find(xds::kExtensionConfigType, f.name());
+          core_pb::TypedExtensionConfig typed;
+          if (config == nullptr || !config->UnpackTo(&typed)) {
+            c["rbac"] = json{{"missing", absl::StrCat("TypedExtensionConfig \"", f.name(),
+                                                      "\" (the chain admits nobody)")}};
+            continue;
+          }
+          discovered = typed.typed_config();
+        }
+        const google::protobuf::Any& config =
+            f.has_config_discovery() ? discovered : f.typed_config();
+        if (config.Is<net_pb::rbac::v3::RBAC>()) {
           net_pb::rbac::v3::RBAC rbac;
-          f.typed_config().UnpackTo(&rbac);
+          config.UnpackTo(&rbac);
           json policies = json::array();
           for (const auto& [pname, policy] : rbac.rules().policies()) policies.push_back(pname);
           c["rbac"] = json{{"action", rbac.rules().action() == 0 ? "ALLOW" : "DENY"},
                            {"policies", policies},
                            {"rules", MessageJson(rbac.rules())}};
+          if (f.has_config_discovery()) c["rbac"]["extension_config"] = f.name();
         } else if (f.typed_config().Is<net_pb::sni_cluster::v3::SniCluster>()) {
           sni_cluster = true;
         } else if (f.typed_config().Is<net_pb::tcp_proxy::v3::TcpProxy>()) {
@@ -816,6 +834,9 @@ json ProxyConfigJson(std::string_view node_view, const xds::ResourceSnapshot& sn
         if (r->UnpackTo(&m)) item = MessageJson(m);
       } else if (type == xds::kListenerType) {
         listener_pb::Listener m;
+        if (r->UnpackTo(&m)) item = MessageJson(m);
+      } else if (type == xds::kExtensionConfigType) {
+        core_pb::TypedExtensionConfig m;
         if (r->UnpackTo(&m)) item = MessageJson(m);
       } else if (type == xds::kSecretType) {
         tls_pb::Secret m;

@@ -606,9 +606,20 @@ ExportedUnit BuildExported(const Context& ctx, const std::string& service) {
     socket->set_name("envoy.transport_sockets.tls");
     *socket->mutable_typed_config() = Pack(context);
 
+    // The intentions travel as their own resource (ECDS), which the filter names: an intention
+    // change resends that resource, not the listener that holds every exported chain. No
+    // default configuration: until the gateway has it, the chain admits nobody.
+    const std::string intentions = IntentionsConfigName(service);
     listener::Filter* rbac_filter = chain.add_filters();
-    rbac_filter->set_name("envoy.filters.network.rbac");
-    *rbac_filter->mutable_typed_config() = Pack(IntentionsRbac(ctx, service));
+    rbac_filter->set_name(intentions);
+    core::ExtensionConfigSource* discovery = rbac_filter->mutable_config_discovery();
+    discovery->mutable_config_source()->mutable_ads();
+    discovery->mutable_config_source()->set_resource_api_version(core::V3);
+    discovery->add_type_urls(Pack(net::rbac::v3::RBAC()).type_url());
+    core::TypedExtensionConfig config;
+    config.set_name(intentions);
+    *config.mutable_typed_config() = Pack(IntentionsRbac(ctx, service));
+    unit.resources.push_back(Encode(config));
     unit.resources.push_back(Encode(*bundle));
     unit.needs_gateway_leaf = true;
   }
@@ -1292,6 +1303,10 @@ std::string PeeredServiceSni(std::string_view service, std::string_view peer,
                              const LocalSettings& local) {
   return absl::StrCat(Sv(service), ".default.", Partition(local), ".", Sv(peer), ".external.",
                       local.TrustDomain());
+}
+
+std::string IntentionsConfigName(std::string_view service) {
+  return absl::StrCat("intentions~", Sv(service));
 }
 
 std::string PeeringServerName(const LocalSettings& local) {

@@ -20,6 +20,9 @@
 //     instances come at priority 0 in plain TCP and each peer's gateways at the next priorities
 //     over mTLS (Cluster.transport_socket_matches + endpoint metadata).
 //   Secrets: "mesh-gateway-leaf", "peer-bundle~<peer>[,<peer>...]", "leaf~<service>".
+//   TypedExtensionConfig (ECDS) "intentions~<service>": the network RBAC filter of a terminated
+//     chain, which the chain's filter names (config_discovery over ADS), so that an intention
+//     change resends it alone rather than the mesh listener.
 // Remote-datacenter wildcard chains (`*.<dc>.internal.<td>`) need WAN federation, which the
 // model does not hold: they are not produced.
 //
@@ -81,6 +84,9 @@ std::string LocalServiceSni(std::string_view service, const LocalSettings& local
 //   == "public-api.default.default.gcp-dc1-default.external.<td>"
 std::string PeeredServiceSni(std::string_view service, std::string_view peer,
                              const LocalSettings& local);
+// IntentionsConfigName("public-api") == "intentions~public-api": the TypedExtensionConfig (ECDS)
+// holding the network RBAC filter of the service's terminated chain, and the filter's name.
+std::string IntentionsConfigName(std::string_view service);
 // PeeringServerName(local) == "server.<dc>.peering.<td>"
 std::string PeeringServerName(const LocalSettings& local);
 

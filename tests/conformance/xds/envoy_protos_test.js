@@ -43,6 +43,7 @@ const FILES = [
   'envoy/config/cluster/v3/cluster.proto',
   'envoy/config/endpoint/v3/endpoint.proto',
   'envoy/config/listener/v3/listener.proto',
+  'envoy/config/core/v3/extension.proto',
   'envoy/extensions/transport_sockets/tls/v3/tls.proto',
   'envoy/extensions/transport_sockets/tls/v3/secret.proto',
   'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
@@ -73,7 +74,9 @@ const CLUSTER = PREFIX + 'envoy.config.cluster.v3.Cluster';
 const ENDPOINTS = PREFIX + 'envoy.config.endpoint.v3.ClusterLoadAssignment';
 const LISTENER = PREFIX + 'envoy.config.listener.v3.Listener';
 const SECRET = PREFIX + 'envoy.extensions.transport_sockets.tls.v3.Secret';
-const TYPES = [CLUSTER, ENDPOINTS, SECRET, LISTENER];
+const EXTENSION = PREFIX + 'envoy.config.core.v3.TypedExtensionConfig';
+const TYPES = [CLUSTER, ENDPOINTS, SECRET, EXTENSION, LISTENER];
+const RBAC_TYPE = 'envoy.extensions.filters.network.rbac.v3.RBAC';
 const TOKEN = 'conformance-token';
 
 function lookup(typeUrl) { return root.lookupType(typeUrl.slice(typeUrl.lastIndexOf('/') + 1)); }
@@ -155,6 +158,17 @@ const PEM_LEAF = '-----BEGIN CERTIFICATE-----\nMIIBleaf\n-----END CERTIFICATE---
 const PEM_KEY = '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n';
 const ADS = { ads: {}, resource_api_version: 'V3' };
 const sds = (name) => ({ name, sds_config: ADS });
+// A network RBAC filter whose configuration comes over ECDS (the TypedExtensionConfig `name`).
+const discoveredRbac = (name, extra = {}) => ({
+  name, config_discovery: { config_source: ADS, type_urls: [PREFIX + RBAC_TYPE], ...extra },
+});
+const intentions = (name, principal) => ({
+  name,
+  typed_config: any(RBAC_TYPE, {
+    stat_prefix: 'connect_authz',
+    rules: { action: 'ALLOW', policies: { 'consul-intentions-layer4': { permissions: [{ any: true }], principals: [{ authenticated: { principal_name: { exact: principal } } }] } } },
+  }),
+});
 const tcpProxy = (statPrefix, cluster, extra = {}) => ({
   name: 'envoy.filters.network.tcp_proxy',
   typed_config: any('envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', { stat_prefix: statPrefix, cluster, ...extra }),
@@ -300,6 +314,21 @@ function part1Resources(variant) {
         },
       },
       {
+        name: 'peered-db-terminated',
+        filter_chain_match: { server_names: [`db.default.default.dc2.external.${TD2}`] },
+        filters: [
+          discoveredRbac('intentions~db', { default_config: any(RBAC_TYPE, { stat_prefix: 'connect_authz', rules: { action: 'ALLOW' } }) }),
+          tcpProxy('mesh_gateway_local_peered.db.default.default.dc2', `exported~db.default.dc1.internal.${TD}`),
+        ],
+        transport_socket: {
+          name: 'tls',
+          typed_config: any('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', {
+            common_tls_context: { tls_certificate_sds_secret_configs: [sds('mesh-gateway-leaf')], validation_context_sds_secret_config: sds('peer-dc2-bundle') },
+            require_client_certificate: { value: true },
+          }),
+        },
+      },
+      {
         name: 'remote-dc2',
         filter_chain_match: { server_names: [`*.dc2.internal.${TD}`] },
         filters: [tcpProxy('mesh_gateway_remote.default.dc2', undefined, {
@@ -333,6 +362,7 @@ function part1Resources(variant) {
     [ENDPOINTS, cla1], [ENDPOINTS, cla2],
     [LISTENER, listener],
     [SECRET, leaf],
+    [EXTENSION, intentions('intentions~db', `spiffe://${TD2}/ns/default/dc/dc2/svc/frontend`)],
   ];
   if (!variant.withoutBundle) resources.push([SECRET, bundle]);
   return resources.map(([typeUrl, object]) => ({ typeUrl, name: object.name || object.cluster_name, bytes: encode(typeUrl, object) }));
@@ -358,6 +388,17 @@ function consulMeshGateway(extras) {
     ...x({ enable_reuse_port: { value: true } }),
     filter_chains: [
       { filter_chain_match: { server_names: [`api.default.default.dc2.external.${TD}`] }, filters: [tcpProxy('mesh_gateway_local_peered.api.default.default.dc2', names.exported, x({ max_downstream_connection_duration: { seconds: 60 } }))] },
+      {
+        filter_chain_match: { server_names: [`web.default.default.dc2.external.${TD}`] },
+        filters: [discoveredRbac('intentions~web'), tcpProxy('mesh_gateway_local_peered.web.default.default.dc2', names.local)],
+        transport_socket: {
+          name: 'envoy.transport_sockets.tls',
+          typed_config: any('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', {
+            common_tls_context: { tls_certificate_sds_secret_configs: [sds('mesh-gateway-leaf')], validation_context_sds_secret_config: sds('peer-bundle~dc2') },
+            require_client_certificate: { value: true },
+          }),
+        },
+      },
       { filter_chain_match: { server_names: [`*.dc2.internal.${TD}`] }, filters: [tcpProxy('mesh_gateway_remote.default.dc2', names.remote)] },
       { filter_chain_match: { server_names: [names.peering] }, filters: [tcpProxy('mesh_gateway_local_peering_server.default', names.peering)] },
       { filter_chain_match: { server_names: [names.remotePeering] }, filters: [tcpProxy('mesh_gateway_remote_peering_servers.dc2', names.remotePeering)] },
@@ -372,6 +413,8 @@ function consulMeshGateway(extras) {
     [ENDPOINTS, cla(names.remotePeering, '192.0.2.20', 8503)],
     [LISTENER, listener],
     [SECRET, { name: 'mesh-gateway-leaf', tls_certificate: { certificate_chain: { inline_string: PEM_LEAF }, private_key: { inline_string: PEM_KEY } } }],
+    [SECRET, { name: 'peer-bundle~dc2', validation_context: { trusted_ca: { inline_string: PEM_ROOT } } }],
+    [EXTENSION, intentions('intentions~web', `spiffe://${TD}/ns/default/dc/dc2/svc/frontend`)],
   ];
   return resources.map(([typeUrl, object]) => ({ typeUrl, name: object.name || object.cluster_name, bytes: encode(typeUrl, object) }));
 }
@@ -479,7 +522,7 @@ async function part1() {
       }
       call.write({ type_url: response.type_url, response_nonce: response.nonce });
     }
-    check(order.indexOf(LISTENER) > order.indexOf(CLUSTER) && order.indexOf(LISTENER) > order.indexOf(ENDPOINTS), `listeners after clusters and endpoints (${order.map((t) => t.split('.').pop()).join(', ')})`);
+    check(order.indexOf(LISTENER) > order.indexOf(CLUSTER) && order.indexOf(LISTENER) > order.indexOf(ENDPOINTS) && order.indexOf(LISTENER) > order.indexOf(EXTENSION), `listeners after clusters, endpoints and extension configs (${order.map((t) => t.split('.').pop()).join(', ')})`);
     check((await responses.next(300)) === null, 'nothing more after the ACKs');
 
     // One changed cluster: exactly it arrives; NACK it. The server logs and keeps going.
@@ -568,7 +611,7 @@ async function part2() {
   try {
     // The first requests: one per type, clusters first, node on the first, wildcard.
     const first = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < TYPES.length; i++) {
       const request = await requests.next(10000);
       if (!check(request, 'the client subscribes to every type')) return;
       first.push(request);

@@ -21,6 +21,7 @@
 #include "control/source/file_source.h"
 #include "control/translate/translate.h"
 #include "envoy/config/cluster/v3/cluster.pb.h"
+#include "envoy/config/core/v3/core.pb.h"
 #include "envoy/config/endpoint/v3/endpoint.pb.h"
 #include "envoy/config/listener/v3/listener.pb.h"
 #include "envoy/extensions/transport_sockets/tls/v3/tls.pb.h"
@@ -268,6 +269,8 @@ nlohmann::json ResourceJson(const xds::Resource& r) {
     m = std::make_unique<envoy::config::endpoint::v3::ClusterLoadAssignment>();
   } else if (type == xds::kListenerType) {
     m = std::make_unique<envoy::config::listener::v3::Listener>();
+  } else if (type == xds::kExtensionConfigType) {
+    m = std::make_unique<envoy::config::core::v3::TypedExtensionConfig>();
   } else {
     m = std::make_unique<envoy::extensions::transport_sockets::tls::v3::Secret>();
   }
@@ -319,6 +322,8 @@ gwc::SnapshotPtr GatewayAccepts(const xds::ResourceSnapshot& snap) {
   gwc::AddResources(snap.Resources(xds::kClusterType).ToMap(), "xds", &in.clusters);
   gwc::AddResources(snap.Resources(xds::kEndpointType).ToMap(), "xds", &in.endpoints);
   gwc::AddResources(snap.Resources(xds::kSecretType).ToMap(), "xds", &in.secrets);
+  gwc::AddResources(snap.Resources(xds::kExtensionConfigType).ToMap(), "xds",
+                    &in.extension_configs);
   for (absl::string_view type : xds::kResourceTypes) {
     for (const auto& [name, r] : snap.Resources(type)) {
       absl::Status v = gwc::ValidateResource(type, name, r->Packed());
@@ -810,7 +815,8 @@ TEST(GatewayTranslator, OneServiceChangeRebuildsThatServiceOnly) {
             second.at("mesh-gateway-dc2")
                 ->Find(xds::kClusterType, "public-api.default.gcp-dc2.internal." + kDc2Td));
 
-  // An intention change: that chain (the listener) only.
+  // An intention change: that chain's intentions only (their ECDS resource); the listener, which
+  // names them, is not resent.
   Model::Builder b2(w.dc2.model);
   ServiceIntentions si = *w.dc2.model.Get<ServiceIntentions>("public-api");
   si.sources[0].name = "other-service";
@@ -820,7 +826,7 @@ TEST(GatewayTranslator, OneServiceChangeRebuildsThatServiceOnly) {
   ASSERT_THAT(Keys(third), ElementsAre("mesh-gateway-dc2"));
   EXPECT_EQ(t.last_built_units(), 2u);
   EXPECT_THAT(Changed(*second.at("mesh-gateway-dc2"), *third.at("mesh-gateway-dc2")),
-              ElementsAre("Listener/default:127.0.2.2:8443"));
+              ElementsAre("TypedExtensionConfig/intentions~public-api"));
 }
 
 // The incremental translation (each gateway's base derived from the last one) against a
