@@ -332,10 +332,10 @@ absl::Status CheckRbacFilterConfig(const google::protobuf::Any& config,
   return CheckRbac(filter_rbac.rules(), absl::StrCat(config_path, ".rules"));
 }
 
-// A filter whose configuration comes over ECDS (the TypedExtensionConfig named like the filter).
-// Only the network RBAC filter is taken that way, from the ADS stream.
-absl::Status CheckDiscoveredFilter(const listener::Filter& filter, absl::string_view path,
-                                   bool last) {
+}  // namespace
+
+absl::Status CheckConfigDiscovery(const listener::Filter& filter, absl::string_view path,
+                                  bool last) {
   const std::string rbac_type = TypeUrlOf(net::rbac::v3::RBAC());
   const core::ExtensionConfigSource& source = filter.config_discovery();
   const std::string source_path = absl::StrCat(path, ".config_discovery");
@@ -359,15 +359,25 @@ absl::Status CheckDiscoveredFilter(const listener::Filter& filter, absl::string_
                                   "\": only the network RBAC filter is supported over ECDS"));
     }
   }
-  if (source.has_default_config()) {
-    const std::string default_path = absl::StrCat(source_path, ".default_config");
-    if (source.default_config().type_url() != rbac_type) {
-      return Invalid(default_path, absl::StrCat("type \"", source.default_config().type_url(),
-                                                "\" is not among type_urls"));
-    }
-    return CheckRbacFilterConfig(source.default_config(), default_path);
+  if (source.has_default_config() && source.default_config().type_url() != rbac_type) {
+    return Invalid(
+        absl::StrCat(source_path, ".default_config"),
+        absl::StrCat("type \"", source.default_config().type_url(), "\" is not among type_urls"));
   }
   return absl::OkStatus();
+}
+
+namespace {
+
+// A filter whose configuration comes over ECDS: its settings, and its default configuration
+// decoded and checked like an inline RBAC filter.
+absl::Status CheckDiscoveredFilter(const listener::Filter& filter, absl::string_view path,
+                                   bool last) {
+  if (absl::Status s = CheckConfigDiscovery(filter, path, last); !s.ok()) return s;
+  const core::ExtensionConfigSource& source = filter.config_discovery();
+  if (!source.has_default_config()) return absl::OkStatus();
+  return CheckRbacFilterConfig(source.default_config(),
+                               absl::StrCat(path, ".config_discovery.default_config"));
 }
 
 absl::Status CheckNetworkFilter(const listener::Filter& filter, absl::string_view path, bool last) {

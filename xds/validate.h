@@ -22,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "envoy/config/listener/v3/listener.pb.h"
 #include "xds/client_callbacks.h"
 
 namespace meshgw::xds {
@@ -33,6 +34,14 @@ absl::Status ValidateMeshGatewayResource(absl::string_view type_url, absl::strin
 
 // MeshGatewayValidator() wraps ValidateMeshGatewayResource as a ResourceValidator.
 ResourceValidator MeshGatewayValidator();
+
+// CheckConfigDiscovery(filter, path, last): the settings of a network filter whose configuration
+// comes over ECDS (`config_discovery`), without decoding its default configuration: a name (the
+// TypedExtensionConfig's), not the chain's last filter, the ADS source, and type URLs (and a
+// default) of the network RBAC filter only. `path` is the filter's, e.g. "filter_chains[0]
+// .filters[0]"; errors are InvalidArgument "<path>.config_discovery.type_urls[0]: ...".
+absl::Status CheckConfigDiscovery(const envoy::config::listener::v3::Filter& filter,
+                                  absl::string_view path, bool last);
 
 }  // namespace meshgw::xds
 

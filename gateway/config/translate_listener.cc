@@ -10,6 +10,7 @@
 #include "envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.pb.h"
 #include "gateway/config/translate_internal.h"
 #include "gateway/route/sni_route_table.h"
+#include "xds/validate.h"
 
 namespace meshgw::gateway::config::translate_internal {
 namespace {
@@ -240,35 +241,10 @@ struct DiscoveryContext {
 absl::StatusOr<RbacFilter> TranslateDiscoveredRbac(const listener::Filter& filter,
                                                    absl::string_view path, bool last,
                                                    const DiscoveryContext& context) {
-  const std::string rbac_type =
-      absl::StrCat("type.googleapis.com/", net::rbac::v3::RBAC::descriptor()->full_name());
+  // The settings as the xDS validator checks them (static resources do not go through it).
+  if (absl::Status s = xds::CheckConfigDiscovery(filter, path, last); !s.ok()) return s;
   const core::ExtensionConfigSource& source = filter.config_discovery();
-  const std::string source_path = absl::StrCat(path, ".config_discovery");
-  if (last) {
-    return Invalid(path, absl::StrCat("the last filter of a chain must be "
-                                      "envoy.filters.network.tcp_proxy, not \"",
-                                      filter.name(), "\""));
-  }
-  if (filter.name().empty()) {
-    return Invalid(absl::StrCat(path, ".name"), "empty (it names the extension configuration)");
-  }
-  if (!source.config_source().has_ads()) {
-    return Invalid(absl::StrCat(source_path, ".config_source"),
-                   "only ads (the aggregated stream) is supported");
-  }
-  if (source.type_urls().empty()) return Invalid(absl::StrCat(source_path, ".type_urls"), "empty");
-  for (int i = 0; i < source.type_urls_size(); ++i) {
-    if (source.type_urls(i) != rbac_type) {
-      return Invalid(absl::StrCat(source_path, ".type_urls[", i, "]"),
-                     absl::StrCat("\"", source.type_urls(i),
-                                  "\": only the network RBAC filter is supported over ECDS"));
-    }
-  }
-  const std::string default_path = absl::StrCat(source_path, ".default_config");
-  if (source.has_default_config() && source.default_config().type_url() != rbac_type) {
-    return Invalid(default_path, absl::StrCat("type \"", source.default_config().type_url(),
-                                              "\" is not among type_urls"));
-  }
+  const std::string default_path = absl::StrCat(path, ".config_discovery.default_config");
   const ResolvedExtensionConfig* found =
       context.resolver == nullptr ? nullptr : context.resolver->Find(filter.name());
   // Recorded even when absent (hash 0), so that the listener is translated again on arrival.
