@@ -3,10 +3,10 @@
 //   even: a bootstrap file (HCL), parsed with no file access; when it is accepted, its static
 //         section must translate again to a complete snapshot (everything it names is declared),
 //         with the same listeners and clusters;
-//   odd:  four length-prefixed serialized resources (Listener, Cluster, ClusterLoadAssignment,
-//         Secret), each validated alone (the xDS client's NACK check) and then translated together;
-//         a snapshot that translates has a route table per listener whose indexes match its
-//         chains, and every chain ends with a tcp_proxy.
+//   odd:  five length-prefixed serialized resources (Listener, Cluster, ClusterLoadAssignment,
+//         Secret, TypedExtensionConfig: a chain's RBAC over ECDS), each validated alone (the xDS
+//         client's NACK check) and then translated together; a snapshot that translates has a route
+//         table per listener whose indexes match its chains, and every chain ends with a tcp_proxy.
 // Under ASan/UBSan nothing may crash, leak or hang. Seeds: tests/fuzz/corpus/snapshot/.
 //
 // Link: gateway_config (and, for coverage, -fsanitize=fuzzer-no-link on gateway_config,
@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "envoy/config/cluster/v3/cluster.pb.h"
+#include "envoy/config/core/v3/core.pb.h"
 #include "envoy/config/endpoint/v3/endpoint.pb.h"
 #include "envoy/config/listener/v3/listener.pb.h"
 #include "envoy/extensions/transport_sockets/tls/v3/tls.pb.h"
@@ -120,6 +121,9 @@ void FuzzResources(std::string_view data) {
       [](const endpoint_pb::ClusterLoadAssignment& m) { return m.cluster_name(); });
   AddResource<tls_pb::Secret>(Chunk(&data), &in.secrets, xds::kSecretType,
                               [](const tls_pb::Secret& m) { return m.name(); });
+  AddResource<envoy::config::core::v3::TypedExtensionConfig>(
+      Chunk(&data), &in.extension_configs, xds::kExtensionConfigType,
+      [](const envoy::config::core::v3::TypedExtensionConfig& m) { return m.name(); });
   Translator translator;
   for (uint64_t version = 1; version <= 2; ++version) {  // the second one from the cache
     absl::StatusOr<SnapshotPtr> snap = translator.Translate(in, version);
