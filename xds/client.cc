@@ -97,8 +97,7 @@ void Client::Run() {
           backoff.Reset();
           options_.log(LogLevel::kInfo, absl::StrCat("connected to ", options_.target));
         }
-        reply = state_->OnResponse(std::move(response));
-        response = DeltaDiscoveryResponse();
+        reply = state_->OnResponse(std::move(response));  // leaves `response` empty
       }
       if (!stream->Write(reply)) break;
     }

@@ -321,6 +321,13 @@ absl::Status CheckServerName(absl::string_view name, absl::string_view path) {
 
 namespace net = envoy::extensions::filters::network;
 
+// The error for a filter other than tcp_proxy at the end of its chain.
+absl::Status LastIsNotTcpProxy(const listener::Filter& filter, absl::string_view path) {
+  return Invalid(path, absl::StrCat("the last filter of a chain must be "
+                                    "envoy.filters.network.tcp_proxy, not \"",
+                                    filter.name(), "\""));
+}
+
 // A network RBAC filter's configuration, inline or delivered over ECDS.
 absl::Status CheckRbacFilterConfig(const google::protobuf::Any& config,
                                    absl::string_view config_path) {
@@ -342,11 +349,7 @@ absl::Status CheckConfigDiscovery(const listener::Filter& filter, absl::string_v
   if (filter.name().empty()) {
     return Invalid(absl::StrCat(path, ".name"), "empty (it names the extension configuration)");
   }
-  if (last) {
-    return Invalid(path, absl::StrCat("the last filter of a chain must be "
-                                      "envoy.filters.network.tcp_proxy, not \"",
-                                      filter.name(), "\""));
-  }
+  if (last) return LastIsNotTcpProxy(filter, path);
   if (!source.config_source().has_ads()) {
     return Invalid(absl::StrCat(source_path, ".config_source"),
                    "only ads (the aggregated stream) is supported");
@@ -409,11 +412,7 @@ absl::Status CheckNetworkFilter(const listener::Filter& filter, absl::string_vie
     }
     return absl::OkStatus();
   }
-  if (last) {
-    return Invalid(path, absl::StrCat("the last filter of a chain must be "
-                                      "envoy.filters.network.tcp_proxy, not \"",
-                                      filter.name(), "\""));
-  }
+  if (last) return LastIsNotTcpProxy(filter, path);
   if (config.Is<net::sni_cluster::v3::SniCluster>()) return absl::OkStatus();
   if (config.Is<net::connection_limit::v3::ConnectionLimit>()) {
     net::connection_limit::v3::ConnectionLimit limit;

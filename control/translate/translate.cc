@@ -991,17 +991,14 @@ struct Base {
   std::shared_ptr<const xds::ResourceSnapshot> snapshot;
 
   // The exported services' chains, by name (the name is the key in `exported`, the chain its
-  // unit's), patched as units change; then the mesh listener's chains in Consul's order, the hash
-  // of their hashes and their size in bytes.
+  // unit's), patched as units change; then, of the mesh listener's chains in Consul's order, the
+  // hash of their hashes.
   struct ChainRef {
     std::string_view name;
     const EncodedChain* chain;
-    uint64_t hash;  // the chain's, here so that hashing the list does not visit every chain
-    size_t size;
   };
   std::vector<ChainRef> exported_chains;
   uint64_t chains_hash = 0;
-  size_t chains_bytes = 0;
   // The chains encoded one after the other: the middle of every gateway's mesh listener, held
   // once for all of them (megabytes at ten thousand services).
   std::shared_ptr<const std::string> chains_payload;
@@ -1048,9 +1045,9 @@ void SetExportedChain(std::string_view name, const EncodedChain* chain, Base* ba
   if (chain == nullptr) {
     if (found) refs.erase(it);
   } else if (found) {
-    *it = Base::ChainRef{name, chain, chain->hash, chain->field.size()};
+    it->chain = chain;
   } else {
-    refs.insert(it, Base::ChainRef{name, chain, chain->hash, chain->field.size()});
+    refs.insert(it, Base::ChainRef{name, chain});
   }
 }
 
@@ -1147,22 +1144,23 @@ void ForEachChain(const Base& base, F f) {
   f(CatchAll());
 }
 
-void HashChains(Base* base) {
+// The chains' hash and payload, from every chain in order (one pass to size, one to join).
+void JoinChains(Base* base) {
+  size_t count = 0;
+  size_t bytes = 0;
+  ForEachChain(*base, [&](const EncodedChain& c) {
+    ++count;
+    bytes += c.field.size();
+  });
   std::string hashes;
-  hashes.reserve((base->exported_chains.size() + base->servers->chains.size() + 1) *
-                 sizeof(uint64_t));
-  base->chains_bytes = 0;
-  auto add = [&](uint64_t hash, size_t size) {
-    base->chains_bytes += size;
-    hashes.append(reinterpret_cast<const char*>(&hash), sizeof(hash));
-  };
-  for (const Base::ChainRef& r : base->exported_chains) add(r.hash, r.size);
-  for (const EncodedChain& c : base->servers->chains) add(c.hash, c.field.size());
-  add(CatchAll().hash, CatchAll().field.size());
-  base->chains_hash = xds::ContentHash(hashes);
+  hashes.reserve(count * sizeof(uint64_t));
   auto payload = std::make_shared<std::string>();
-  payload->reserve(base->chains_bytes);
-  ForEachChain(*base, [&](const EncodedChain& c) { payload->append(c.field); });
+  payload->reserve(bytes);
+  ForEachChain(*base, [&](const EncodedChain& c) {
+    hashes.append(reinterpret_cast<const char*>(&c.hash), sizeof(c.hash));
+    payload->append(c.field);
+  });
+  base->chains_hash = xds::ContentHash(hashes);
   base->chains_payload = std::move(payload);
 }
 
@@ -1200,7 +1198,7 @@ void UpdateBase(const Context& ctx, const Touched& touched, Base* base) {
   }
   RefreshGatewayLeaf(ctx, &snap, base);
   base->snapshot = std::make_shared<const xds::ResourceSnapshot>(std::move(snap));
-  if (chains_moved) HashChains(base);
+  if (chains_moved) JoinChains(base);
 }
 
 // The mesh listener of one gateway: its name and address, the shared chains (held once for every
