@@ -768,9 +768,24 @@ int RunControl(const Options& o) {
       const Memory control_mem = ReadMemory("/proc/self/status");
       const Memory clients_mem = ReadMemory(absl::StrCat("/proc/", child->pid, "/status"));
       size_t listener_bytes = 0;
+      // What one gateway is sent, by type: the count and the encoded bytes of each.
+      Json per_type = Json::object();
+      std::string per_type_line;
       if (auto snap = cache.GetSnapshot(GatewayId(0)); snap != nullptr) {
         for (const auto& [name, r] : snap->Resources(xds::kListenerType)) {
           listener_bytes = std::max(listener_bytes, r->WireSize());
+        }
+        for (absl::string_view type : xds::kResourceTypes) {
+          size_t count = 0, bytes = 0;
+          for (const auto& [name, r] : snap->Resources(type)) {
+            ++count;
+            bytes += r->WireSize();
+          }
+          const std::string short_name(type.substr(type.rfind('.') + 1));
+          per_type[short_name] = Json{{"count", count}, {"bytes", bytes}};
+          absl::StrAppendFormat(&per_type_line, "%s%s %zu (%.2f MB)",
+                                per_type_line.empty() ? "" : ", ", short_name, count,
+                                static_cast<double>(bytes) / 1e6);
         }
       }
       // What the published snapshots hold: each distinct resource once (units are shared between
@@ -817,6 +832,7 @@ int RunControl(const Options& o) {
                      {"gateways", sync.gateways},
                      {"resources_per_gateway", sync.resources},
                      {"largest_listener_bytes", listener_bytes},
+                     {"one_gateway_by_type", per_type},
                      {"server_responses", (*server)->stats().responses.load()},
                      {"server_resources_sent", (*server)->stats().resources_sent.load()}});
       PrintJson(Json{{"event", "memory"},
@@ -956,6 +972,7 @@ int RunControl(const Options& o) {
           sync_state.c_str(), Ms(sync.translate_ns), Ms(sync.publish_ns), Ms(sync.applied_ns),
           Ms(sync.acked_ns), sync.resources, static_cast<double>(listener_bytes) / 1e6,
           sync_goal ? "met" : "MISSED");
+      std::printf("    one gateway's resources: %s\n", per_type_line.c_str());
       std::printf(
           "  %d one-service changes, to all %d gateways ACKed: p50 %.1f ms, p99 %.1f ms, max "
           "%.1f ms  goal p99 < 100 ms: %s\n",

@@ -537,7 +537,13 @@ json ClusterJson(const xds::ResourceSnapshot& snapshot, const std::string& name)
     return c;
   }
   cluster_pb::Cluster cluster;
+  // An EDS cluster's assignment is named by eds_cluster_config.service_name when set (an
+  // exported service's cluster shares its local cluster's), else by the cluster's name.
+  std::string assignment = name;
   if (r->UnpackTo(&cluster)) {
+    if (!cluster.eds_cluster_config().service_name().empty()) {
+      assignment = cluster.eds_cluster_config().service_name();
+    }
     if (cluster.has_transport_socket()) {
       tls_pb::UpstreamTlsContext tls;
       if (cluster.transport_socket().typed_config().UnpackTo(&tls)) {
@@ -549,7 +555,7 @@ json ClusterJson(const xds::ResourceSnapshot& snapshot, const std::string& name)
       c["upstream_tls"] = nullptr;  // plain TCP
     }
   }
-  c["endpoints"] = EndpointsJson(snapshot, name);
+  c["endpoints"] = EndpointsJson(snapshot, assignment);
   return c;
 }
 

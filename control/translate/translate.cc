@@ -636,6 +636,14 @@ ExportedUnit BuildExported(const Context& ctx, const std::string& service) {
   endpoint::ClusterLoadAssignment cla;
   cla.set_cluster_name(cluster_name);
   AddLocalEndpoints(ctx, service, cla.add_endpoints());
+  // A service with instances has its local cluster (BuildLocal), whose assignment holds the same
+  // endpoints: this cluster names that one (eds_cluster_config.service_name) instead of carrying
+  // a copy, one resource fewer per exported service for every gateway to decode and hold. An
+  // exported service without instances has no local cluster: its own, empty, assignment.
+  const bool shares_local_assignment = ctx.index->instances.contains(service);
+  if (shares_local_assignment) {
+    c.mutable_eds_cluster_config()->set_service_name(LocalServiceSni(service, ctx.local));
+  }
   // service-defaults MaxInboundConnections caps each instance's inbound connections (Consul
   // applies it on the instance's sidecar). This cluster reaches every instance, so its circuit
   // breaker admits MaxInboundConnections × the instances in it, instead of the gateway's default
@@ -651,7 +659,7 @@ ExportedUnit BuildExported(const Context& ctx, const std::string& service) {
         static_cast<uint32_t>(std::min(limit, kMaxThreshold)));
   }
   unit.resources.push_back(Encode(c));
-  unit.resources.push_back(Encode(cla));
+  if (!shares_local_assignment) unit.resources.push_back(Encode(cla));
   return unit;
 }
 

@@ -8,7 +8,9 @@
 //         peered SNIs `<svc>.<ns>.<ap>.<peer>.external.<td>` of the consuming peers. Protocol
 //         tcp: passed through; http/http2/grpc: terminated with the gateway leaf, client
 //         certificate verified against the consumers' bundles, RBAC from intentions (deny by
-//         default), then plain TCP to the local instances;
+//         default), then plain TCP to the local instances: Cluster "exported~<svc>..." over EDS,
+//         whose assignment is the local cluster's ("<svc>.<ns>.<dc>.internal.<td>", named by
+//         eds_cluster_config.service_name) when the service has instances;
 //     server.<dc>.peering.<td>                 PeerThroughMeshGateways: to the local servers;
 //     <peer server name>                       PeerThroughMeshGateways: to each peer's servers;
 //     catch-all                                sni_cluster: the cluster named by the SNI

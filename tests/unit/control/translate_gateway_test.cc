@@ -578,6 +578,39 @@ TEST(TranslateGateway, MaxInboundConnectionsSizesTheExportedCircuitBreaker) {
   EXPECT_EQ(proto.circuit_breakers().thresholds(0).max_connections().value(), 4294967295u);
 }
 
+TEST(TranslateGateway, ExportedClusterSharesTheLocalAssignment) {
+  World w = MakeWorld();
+  // Exported before it has an instance: its cluster has an assignment of its own, empty.
+  Model::Builder b(w.dc2.model);
+  ExportedServices e = *w.dc2.model.Get<ExportedServices>("default");
+  ExportedService ghost = e.services[0];
+  ghost.name = "not-yet-registered";
+  e.services.push_back(ghost);
+  b.Put(e);
+  w.dc2.model = std::move(b).Build();
+  auto snap = TranslateGateway(w.dc2, "mesh-gateway-dc2");
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  ASSERT_NE(GatewayAccepts(**snap), nullptr);
+
+  const std::string local = "public-api.default.gcp-dc2.internal." + kDc2Td;
+  const std::string exported = "exported~" + local;
+  envoy::config::cluster::v3::Cluster proto;
+  ASSERT_TRUE((*snap)->Find(xds::kClusterType, exported)->UnpackTo(&proto));
+  EXPECT_EQ(proto.eds_cluster_config().service_name(), local);
+  EXPECT_EQ((*snap)->Find(xds::kEndpointType, exported), nullptr);
+  EXPECT_NE((*snap)->Find(xds::kEndpointType, local), nullptr);
+
+  const std::string ghost_exported =
+      "exported~not-yet-registered.default.gcp-dc2.internal." + kDc2Td;
+  ASSERT_TRUE((*snap)->Find(xds::kClusterType, ghost_exported)->UnpackTo(&proto));
+  EXPECT_EQ(proto.eds_cluster_config().service_name(), "");
+  const xds::Resource* own = (*snap)->Find(xds::kEndpointType, ghost_exported);
+  ASSERT_NE(own, nullptr);
+  envoy::config::endpoint::v3::ClusterLoadAssignment cla;
+  ASSERT_TRUE(own->UnpackTo(&cla));
+  EXPECT_EQ(cla.endpoints(0).lb_endpoints_size(), 0);
+}
+
 TEST(TranslateGateway, IntentionPrecedenceDenyAndL7) {
   World w = MakeWorld();
   Model::Builder b(w.dc2.model);
@@ -798,8 +831,8 @@ TEST(GatewayTranslator, OneServiceChangeRebuildsThatServiceOnly) {
   ASSERT_EQ(first.size(), 1u);
   std::shared_ptr<const xds::ResourceSnapshot> before = first.at("mesh-gateway-dc2");
 
-  // A third private-api instance: its exported chain's and catch-all's assignments change, the
-  // clusters and the listener do not.
+  // A third private-api instance: the assignment that its exported chain's cluster and the
+  // catch-all's share changes; the clusters and the listener do not.
   Model::Builder b(w.dc2.model);
   b.PutService(Instance("private-api-3", "private-api", "127.0.2.32", 9090));
   w.dc2.model = std::move(b).Build();
@@ -807,9 +840,7 @@ TEST(GatewayTranslator, OneServiceChangeRebuildsThatServiceOnly) {
   ASSERT_THAT(Keys(second), ElementsAre("mesh-gateway-dc2"));
   EXPECT_EQ(t.last_built_units(), 2u);  // private-api's exported and local units
   EXPECT_THAT(Changed(*before, *second.at("mesh-gateway-dc2")),
-              UnorderedElementsAre(
-                  "ClusterLoadAssignment/exported~private-api.default.gcp-dc2.internal." + kDc2Td,
-                  "ClusterLoadAssignment/private-api.default.gcp-dc2.internal." + kDc2Td));
+              ElementsAre("ClusterLoadAssignment/private-api.default.gcp-dc2.internal." + kDc2Td));
   // Unchanged resources are the very same objects.
   EXPECT_EQ(before->Find(xds::kClusterType, "public-api.default.gcp-dc2.internal." + kDc2Td),
             second.at("mesh-gateway-dc2")
