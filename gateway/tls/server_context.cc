@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include "absl/strings/str_cat.h"
+#include "gateway/tls/tls_session.h"
 
 namespace meshgw::gateway::tls {
 namespace {
@@ -86,6 +87,10 @@ absl::StatusOr<std::shared_ptr<ServerTlsContext>> ServerTlsContext::Create(
   SSL_CTX_set_options(ctx, options);
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                             SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  if (opts.offload_records) {
+    TlsSession::EnableRecordOffload(ctx);
+    self->offload_records_ = true;
+  }
   return self;
 }
 

@@ -53,6 +53,9 @@ class ServerTlsContext : public std::enable_shared_from_this<ServerTlsContext> {
     bool stateless_tickets = false;
     // Resumable sessions kept (stateful resumption); each holds its peer's certificate.
     size_t session_cache_size = 4096;
+    // TLS 1.3 sessions protect their records themselves after the handshake and free the SSL
+    // object (TlsSession, "Record offload").
+    bool offload_records = true;
   };
 
   // Create builds the context; `cache` may be null (every chain is verified in full). Errors are
@@ -70,6 +73,7 @@ class ServerTlsContext : public std::enable_shared_from_this<ServerTlsContext> {
 
   SSL_CTX* ssl_ctx() const { return ctx_.get(); }
   const std::string& certificate_name() const { return certificate_name_; }
+  bool offload_records() const { return offload_records_; }
 
  private:
   ServerTlsContext() = default;
@@ -78,6 +82,7 @@ class ServerTlsContext : public std::enable_shared_from_this<ServerTlsContext> {
 
   SslCtxPtr ctx_;
   std::string certificate_name_;
+  bool offload_records_ = false;
   std::string alpn_wire_;
   std::unique_ptr<PeerVerifier> verifier_;
 };

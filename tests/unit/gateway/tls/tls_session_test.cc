@@ -1,5 +1,7 @@
 // Real TLS handshakes between ServerTlsContext and ClientTlsContext over a socketpair: mutual
-// TLS, each HandshakeFailure, replayed ClientHello bytes, resumption and the verified-chain cache.
+// TLS, each HandshakeFailure, replayed ClientHello bytes, resumption and the verified-chain cache;
+// the server's record offload after TLS 1.3 handshakes, with OpenSSL's client as its peer (each
+// suite, KeyUpdate both ways, back-pressure, close_notify, a forged record).
 #include "gateway/tls/tls_session.h"
 
 #include <sys/socket.h>
@@ -137,6 +139,127 @@ TEST(TlsSessionTest, MutualTlsWithSpiffeIdentities) {
   TlsIo io = TlsIo::kWantRead;
   for (int i = 0; i < 10 && io == TlsIo::kWantRead; ++i) io = server->Read(buf, sizeof(buf), &n);
   EXPECT_EQ(io, TlsIo::kClosed);
+}
+
+// The server side of a TLS 1.3 handshake protects its records itself and frees the SSL object;
+// the client is OpenSSL's own record layer, so every byte below crosses both implementations.
+TEST(TlsSessionTest, ServerRecordsAreOffloadedAfterTls13Handshake) {
+  auto server_ctx = MakeServer(ServerConfig());
+  auto client_ctx = MakeClient(ClientConfig(pki().web));
+  ASSERT_TRUE(server_ctx && client_ctx);
+  SocketPair fds;
+  auto server = TlsSession::AcceptOn(*server_ctx, fds.server, "");
+  auto client = TlsSession::ConnectOn(*client_ctx, fds.client, "");
+  ASSERT_EQ(DriveHandshake(*server, *client).server, TlsIo::kOk) << server->error_detail();
+  EXPECT_TRUE(server->offloaded());
+  EXPECT_EQ(server->ssl(), nullptr);
+  EXPECT_FALSE(client->offloaded());  // clients keep OpenSSL (tickets arrive after the handshake)
+  // What the handshake established outlives the SSL object.
+  EXPECT_EQ(server->version(), "TLSv1.3");
+  EXPECT_EQ(server->cipher(), client->cipher());
+  EXPECT_EQ(server->alpn(), "h2");
+  EXPECT_FALSE(server->resumed());
+  ASSERT_TRUE(server->peer().spiffe.has_value());
+  EXPECT_EQ(server->peer().spiffe->service, "web");
+
+  EXPECT_EQ(Transfer(*client, *server, "ping"), "ping");
+  EXPECT_EQ(Transfer(*server, *client, "pong"), "pong");
+  // More than the socket buffers hold: the server's writes meet back-pressure (kWantWrite) and
+  // are retried with the same bytes; records of every size up to 2^14 go both ways.
+  std::string big(3 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7 + i / 977);
+  EXPECT_EQ(Transfer(*server, *client, big), big);
+  EXPECT_EQ(Transfer(*client, *server, big), big);
+
+  // The client asks for a KeyUpdate: the server moves to the client's next key, answers with its
+  // own and moves its write key; then the same without a request.
+  ASSERT_EQ(SSL_key_update(client->ssl(), SSL_KEY_UPDATE_REQUESTED), 1);
+  EXPECT_EQ(Transfer(*client, *server, "after the update"), "after the update");
+  EXPECT_EQ(Transfer(*server, *client, "answered"), "answered");
+  ASSERT_EQ(SSL_key_update(client->ssl(), SSL_KEY_UPDATE_NOT_REQUESTED), 1);
+  EXPECT_EQ(Transfer(*client, *server, "again"), "again");
+  EXPECT_EQ(Transfer(*server, *client, "still fine"), "still fine");
+
+  // The server's close_notify reaches OpenSSL as a clean close.
+  EXPECT_EQ(server->Shutdown(), TlsIo::kOk);
+  char buf[16];
+  size_t n = 0;
+  TlsIo io = TlsIo::kWantRead;
+  for (int i = 0; i < 10 && io == TlsIo::kWantRead; ++i) io = client->Read(buf, sizeof(buf), &n);
+  EXPECT_EQ(io, TlsIo::kClosed);
+  size_t written = 0;
+  EXPECT_EQ(server->Write("x", 1, &written), TlsIo::kError);  // nothing after close_notify
+}
+
+class OffloadSuiteTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(OffloadSuiteTest, DataBothWaysAndTheClientsCloseNotify) {
+  auto server_ctx = MakeServer(ServerConfig());
+  auto client_ctx = MakeClient(ClientConfig(pki().web));
+  ASSERT_TRUE(server_ctx && client_ctx);
+  SocketPair fds;
+  auto server = TlsSession::AcceptOn(*server_ctx, fds.server, "");
+  auto client = TlsSession::ConnectOn(*client_ctx, fds.client, "");
+  ASSERT_EQ(SSL_set_ciphersuites(client->ssl(), GetParam()), 1);
+  ASSERT_EQ(DriveHandshake(*server, *client).server, TlsIo::kOk) << server->error_detail();
+  ASSERT_TRUE(server->offloaded());
+  EXPECT_EQ(server->cipher(), GetParam());
+  std::string data(50000, 'd');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i % 251);
+  EXPECT_EQ(Transfer(*client, *server, data), data);
+  EXPECT_EQ(Transfer(*server, *client, data), data);
+  EXPECT_EQ(client->Shutdown(), TlsIo::kOk);
+  char buf[16];
+  size_t n = 0;
+  TlsIo io = TlsIo::kWantRead;
+  for (int i = 0; i < 10 && io == TlsIo::kWantRead; ++i) io = server->Read(buf, sizeof(buf), &n);
+  EXPECT_EQ(io, TlsIo::kClosed);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tls13Suites, OffloadSuiteTest,
+                         ::testing::Values("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                                           "TLS_CHACHA20_POLY1305_SHA256"));
+
+TEST(TlsSessionTest, OffloadedServerRejectsAForgedRecord) {
+  auto server_ctx = MakeServer(ServerConfig());
+  auto client_ctx = MakeClient(ClientConfig(pki().web));
+  ASSERT_TRUE(server_ctx && client_ctx);
+  SocketPair fds;
+  auto server = TlsSession::AcceptOn(*server_ctx, fds.server, "");
+  auto client = TlsSession::ConnectOn(*client_ctx, fds.client, "");
+  ASSERT_EQ(DriveHandshake(*server, *client).server, TlsIo::kOk);
+  ASSERT_TRUE(server->offloaded());
+  // An application_data record whose tag cannot match: written under the client's feet.
+  std::string forged = {23, 3, 3, 0, 40};
+  forged.append(40, '\x5a');
+  ASSERT_EQ(::send(fds.client, forged.data(), forged.size(), 0),
+            static_cast<ssize_t>(forged.size()));
+  char buf[64];
+  size_t n = 0;
+  EXPECT_EQ(server->Read(buf, sizeof(buf), &n), TlsIo::kError);
+  EXPECT_THAT(server->error_detail(), HasSubstr("bad record MAC"));
+}
+
+TEST(TlsSessionTest, OffloadCanBeTurnedOffAndTls12KeepsOpenSsl) {
+  auto off = ServerTlsContext::Create(ServerConfig(), nullptr, {.offload_records = false});
+  ASSERT_TRUE(off.ok()) << off.status();
+  auto client_ctx = MakeClient(ClientConfig(pki().web));
+  SocketPair fds;
+  auto server = TlsSession::AcceptOn(**off, fds.server, "");
+  auto client = TlsSession::ConnectOn(*client_ctx, fds.client, "");
+  ASSERT_EQ(DriveHandshake(*server, *client).server, TlsIo::kOk);
+  EXPECT_FALSE(server->offloaded());
+  EXPECT_EQ(Transfer(*client, *server, "plain OpenSSL"), "plain OpenSSL");
+
+  auto server_ctx = MakeServer(ServerConfig());
+  SocketPair fds12;
+  auto server12 = TlsSession::AcceptOn(*server_ctx, fds12.server, "");
+  auto client12 = TlsSession::ConnectOn(*client_ctx, fds12.client, "");
+  ASSERT_EQ(SSL_set_max_proto_version(client12->ssl(), TLS1_2_VERSION), 1);
+  ASSERT_EQ(DriveHandshake(*server12, *client12).server, TlsIo::kOk);
+  EXPECT_EQ(server12->version(), "TLSv1.2");
+  EXPECT_FALSE(server12->offloaded());
+  EXPECT_EQ(Transfer(*server12, *client12, "tls 1.2"), "tls 1.2");
 }
 
 TEST(TlsSessionTest, PlainEofAfterHandshakeIsClosed) {
