@@ -73,8 +73,9 @@ absl::StatusOr<std::shared_ptr<ServerTlsContext>> ServerTlsContext::Create(
   const std::string sid_ctx = SessionIdContext(config);
   SSL_CTX_set_session_id_context(ctx, reinterpret_cast<const unsigned char*>(sid_ctx.data()),
                                  static_cast<unsigned int>(sid_ctx.size()));
-  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-  SSL_CTX_sess_set_cache_size(ctx, static_cast<long>(opts.session_cache_size));
+  // Sessions kept without the client's decoded certificate (session_store.h).
+  self->sessions_ = std::make_unique<ServerSessionStore>(opts.session_cache_size);
+  self->sessions_->Install(ctx);
   SSL_CTX_set_timeout(ctx, static_cast<long>(absl::ToInt64Seconds(config.session_timeout)));
   // One ticket per handshake: a gateway's peer opens many connections; two tickets (OpenSSL's
   // default) double the ticket encryption work for nothing.

@@ -12,6 +12,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/tls/session_store.h"
 
 namespace meshgw::gateway::tls {
 
@@ -287,7 +288,14 @@ TlsIo TlsSession::Shutdown() {
 
 PeerIdentity TlsSession::peer() const {
   if (offload_ != nullptr) return offload_->peer;
-  return PeerIdentityOf(SSL_get0_peer_certificate(ssl_));
+  const X509* certificate = SSL_get0_peer_certificate(ssl_);
+  if (certificate == nullptr) {
+    // A resumed session of a server's store holds the identity, not the certificate.
+    if (const PeerIdentity* stored = ServerSessionStore::IdentityOf(SSL_get_session(ssl_))) {
+      return *stored;
+    }
+  }
+  return PeerIdentityOf(certificate);
 }
 
 bool TlsSession::resumed() const {

@@ -158,7 +158,10 @@ TEST(ServerTlsContextTest, OneContextServesManySessions) {
   auto ctx2 = ServerTlsContext::Create(no_tickets, nullptr, {.stateless_tickets = true});
   ASSERT_TRUE(ctx2.ok());
   EXPECT_NE(SSL_CTX_get_options((*ctx2)->ssl_ctx()) & SSL_OP_NO_TICKET, 0u);
-  EXPECT_EQ(SSL_CTX_sess_get_cache_size((*ctx)->ssl_ctx()), 4096);
+  // Sessions go to the context's own store (without certificates), not OpenSSL's cache.
+  EXPECT_EQ(SSL_CTX_get_session_cache_mode((*ctx)->ssl_ctx()),
+            SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL);
+  EXPECT_EQ((*ctx)->stored_sessions(), 0u);
 }
 
 TEST(ClientTlsContextTest, Errors) {

@@ -540,6 +540,31 @@ TEST(TlsSessionTest, ResumptionKeepsThePeerIdentity) {
   EXPECT_FALSE(fresh.server->resumed());
 }
 
+// The server keeps its sessions without the client's certificate (ServerSessionStore): a session
+// resumed again and again (each resumption issues a new ticket from a copy of the session) still
+// carries the identity, and the store is bounded.
+TEST(TlsSessionTest, ServerSessionStoreKeepsIdentitiesNotCertificates) {
+  auto server_ctx = ServerTlsContext::Create(ServerConfig(), nullptr, {.session_cache_size = 2});
+  ASSERT_TRUE(server_ctx.ok()) << server_ctx.status();
+  auto client_ctx = MakeClient(ClientConfig(pki().web));
+  Exchange first = Connect(**server_ctx, *client_ctx, "a");
+  EXPECT_EQ((*server_ctx)->stored_sessions(), 1u);
+  for (int i = 0; i < 3; ++i) {
+    Exchange again = Connect(**server_ctx, *client_ctx, "a");
+    ASSERT_TRUE(again.server->resumed()) << i;
+    PeerIdentity who = again.server->peer();
+    EXPECT_TRUE(who.presented);
+    ASSERT_TRUE(who.spiffe.has_value()) << i;
+    EXPECT_EQ(who.spiffe->service, "web");
+    EXPECT_EQ(who.subject, "CN=web");
+  }
+  // Two other clients' sessions push the first one out (capacity 2).
+  Connect(**server_ctx, *client_ctx, "b");
+  Connect(**server_ctx, *client_ctx, "c");
+  EXPECT_EQ((*server_ctx)->stored_sessions(), 2u);
+  EXPECT_FALSE(Connect(**server_ctx, *client_ctx, "a").server->resumed());
+}
+
 TEST(TlsSessionTest, ResumptionWithStatelessTickets) {
   auto server_ctx = ServerTlsContext::Create(ServerConfig(), nullptr, {.stateless_tickets = true});
   ASSERT_TRUE(server_ctx.ok()) << server_ctx.status();
