@@ -188,6 +188,26 @@ void Tls13Records::Nonce(const Direction& d, unsigned char out[12]) const {
   for (int i = 0; i < 8; ++i) out[kIvSize - 1 - i] ^= static_cast<unsigned char>(d.seq >> (8 * i));
 }
 
+// One AEAD pass over a record: the header as additional data, `inner` bytes at `data` in place,
+// the tag at data + inner written (sealing) or checked (opening).
+bool Tls13Records::Crypt(Direction& d, bool encrypt, const unsigned char* header,
+                         unsigned char* data, size_t inner) {
+  unsigned char nonce[kIvSize];
+  Nonce(d, nonce);
+  int len = 0;
+  unsigned char scratch[16];
+  if (EVP_CipherInit_ex(d.ctx, nullptr, nullptr, nullptr, nonce, encrypt ? 1 : 0) != 1 ||
+      EVP_CipherUpdate(d.ctx, nullptr, &len, header, kHeaderSize) != 1 ||
+      EVP_CipherUpdate(d.ctx, data, &len, data, static_cast<int>(inner)) != 1) {
+    return false;
+  }
+  if (!encrypt && EVP_CIPHER_CTX_ctrl(d.ctx, EVP_CTRL_AEAD_SET_TAG, kTagSize, data + inner) != 1) {
+    return false;
+  }
+  if (EVP_CipherFinal_ex(d.ctx, scratch, &len) != 1) return false;
+  return !encrypt || EVP_CIPHER_CTX_ctrl(d.ctx, EVP_CTRL_AEAD_GET_TAG, kTagSize, data + inner) == 1;
+}
+
 absl::Status Tls13Records::Seal(uint8_t type, std::string_view plaintext, std::string* out) {
   if (plaintext.size() > kMaxPlaintext) {
     return absl::InvalidArgumentError("record plaintext over 2^14 bytes");
@@ -207,17 +227,7 @@ absl::Status Tls13Records::Seal(uint8_t type, std::string_view plaintext, std::s
   unsigned char* data = p + kHeaderSize;
   if (!plaintext.empty()) std::memcpy(data, plaintext.data(), plaintext.size());
   data[plaintext.size()] = type;
-  unsigned char nonce[kIvSize];
-  Nonce(write_, nonce);
-  int len = 0;
-  unsigned char scratch[16];
-  const bool ok =
-      EVP_CipherInit_ex(write_.ctx, nullptr, nullptr, nullptr, nonce, 1) == 1 &&
-      EVP_CipherUpdate(write_.ctx, nullptr, &len, p, kHeaderSize) == 1 &&  // AAD
-      EVP_CipherUpdate(write_.ctx, data, &len, data, static_cast<int>(inner)) == 1 &&
-      EVP_CipherFinal_ex(write_.ctx, scratch, &len) == 1 &&
-      EVP_CIPHER_CTX_ctrl(write_.ctx, EVP_CTRL_AEAD_GET_TAG, kTagSize, data + inner) == 1;
-  if (!ok) {
+  if (!Crypt(write_, /*encrypt=*/true, p, data, inner)) {
     out->resize(start);
     return absl::InternalError("record encryption failed");
   }
@@ -239,17 +249,9 @@ absl::Status Tls13Records::Open(char* record, size_t size, Opened* out) {
   if (read_.seq == UINT64_MAX) return absl::FailedPreconditionError("read sequence exhausted");
   unsigned char* data = p + kHeaderSize;
   const size_t inner = body - kTagSize;
-  unsigned char nonce[kIvSize];
-  Nonce(read_, nonce);
-  int len = 0;
-  unsigned char scratch[16];
-  const bool ok =
-      EVP_CipherInit_ex(read_.ctx, nullptr, nullptr, nullptr, nonce, 0) == 1 &&
-      EVP_CipherUpdate(read_.ctx, nullptr, &len, p, kHeaderSize) == 1 &&
-      EVP_CipherUpdate(read_.ctx, data, &len, data, static_cast<int>(inner)) == 1 &&
-      EVP_CIPHER_CTX_ctrl(read_.ctx, EVP_CTRL_AEAD_SET_TAG, kTagSize, data + inner) == 1 &&
-      EVP_CipherFinal_ex(read_.ctx, scratch, &len) == 1;
-  if (!ok) return absl::InvalidArgumentError("bad record MAC");
+  if (!Crypt(read_, /*encrypt=*/false, p, data, inner)) {
+    return absl::InvalidArgumentError("bad record MAC");
+  }
   ++read_.seq;
   // The content type is the last non-zero byte; zeros after it are padding (§5.4).
   size_t n = inner;

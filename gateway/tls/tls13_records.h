@@ -89,6 +89,8 @@ class Tls13Records {
   absl::Status Install(Direction& d, bool encrypt);
   absl::Status Update(Direction& d, bool encrypt);
   void Nonce(const Direction& d, unsigned char out[12]) const;
+  bool Crypt(Direction& d, bool encrypt, const unsigned char* header, unsigned char* data,
+             size_t inner);
 
   size_t suite_index_ = 0;
   const EVP_CIPHER* cipher_ = nullptr;

@@ -141,16 +141,31 @@ TEST(TlsSessionTest, MutualTlsWithSpiffeIdentities) {
   EXPECT_EQ(io, TlsIo::kClosed);
 }
 
+struct Exchange {
+  std::unique_ptr<SocketPair> fds = std::make_unique<SocketPair>();
+  std::unique_ptr<TlsSession> server, client;
+};
+
+Exchange Connect(ServerTlsContext& sctx, ClientTlsContext& cctx, std::string_view key) {
+  Exchange e;
+  e.server = TlsSession::AcceptOn(sctx, e.fds->server, "");
+  e.client = TlsSession::ConnectOn(cctx, e.fds->client, key);
+  DriveResult r = DriveHandshake(*e.server, *e.client);
+  EXPECT_EQ(r.server, TlsIo::kOk) << e.server->error_detail();
+  EXPECT_EQ(r.client, TlsIo::kOk) << e.client->error_detail();
+  EXPECT_EQ(Transfer(*e.server, *e.client, "hello"), "hello");
+  return e;
+}
+
 // The server side of a TLS 1.3 handshake protects its records itself and frees the SSL object;
 // the client is OpenSSL's own record layer, so every byte below crosses both implementations.
 TEST(TlsSessionTest, ServerRecordsAreOffloadedAfterTls13Handshake) {
   auto server_ctx = MakeServer(ServerConfig());
   auto client_ctx = MakeClient(ClientConfig(pki().web));
   ASSERT_TRUE(server_ctx && client_ctx);
-  SocketPair fds;
-  auto server = TlsSession::AcceptOn(*server_ctx, fds.server, "");
-  auto client = TlsSession::ConnectOn(*client_ctx, fds.client, "");
-  ASSERT_EQ(DriveHandshake(*server, *client).server, TlsIo::kOk) << server->error_detail();
+  Exchange e = Connect(*server_ctx, *client_ctx, "");
+  TlsSession* server = e.server.get();
+  TlsSession* client = e.client.get();
   EXPECT_TRUE(server->offloaded());
   EXPECT_EQ(server->ssl(), nullptr);
   EXPECT_FALSE(client->offloaded());  // clients keep OpenSSL (tickets arrive after the handshake)
@@ -195,13 +210,13 @@ class OffloadSuiteTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(OffloadSuiteTest, DataBothWaysAndTheClientsCloseNotify) {
   auto server_ctx = MakeServer(ServerConfig());
-  auto client_ctx = MakeClient(ClientConfig(pki().web));
+  config::UpstreamTls only_this = ClientConfig(pki().web);
+  only_this.params.cipher_suites = {GetParam()};
+  auto client_ctx = MakeClient(only_this);
   ASSERT_TRUE(server_ctx && client_ctx);
-  SocketPair fds;
-  auto server = TlsSession::AcceptOn(*server_ctx, fds.server, "");
-  auto client = TlsSession::ConnectOn(*client_ctx, fds.client, "");
-  ASSERT_EQ(SSL_set_ciphersuites(client->ssl(), GetParam()), 1);
-  ASSERT_EQ(DriveHandshake(*server, *client).server, TlsIo::kOk) << server->error_detail();
+  Exchange e = Connect(*server_ctx, *client_ctx, "");
+  TlsSession* server = e.server.get();
+  TlsSession* client = e.client.get();
   ASSERT_TRUE(server->offloaded());
   EXPECT_EQ(server->cipher(), GetParam());
   std::string data(50000, 'd');
@@ -224,10 +239,9 @@ TEST(TlsSessionTest, OffloadedServerRejectsAForgedRecord) {
   auto server_ctx = MakeServer(ServerConfig());
   auto client_ctx = MakeClient(ClientConfig(pki().web));
   ASSERT_TRUE(server_ctx && client_ctx);
-  SocketPair fds;
-  auto server = TlsSession::AcceptOn(*server_ctx, fds.server, "");
-  auto client = TlsSession::ConnectOn(*client_ctx, fds.client, "");
-  ASSERT_EQ(DriveHandshake(*server, *client).server, TlsIo::kOk);
+  Exchange e = Connect(*server_ctx, *client_ctx, "");
+  TlsSession* server = e.server.get();
+  const SocketPair& fds = *e.fds;
   ASSERT_TRUE(server->offloaded());
   // An application_data record whose tag cannot match: written under the client's feet.
   std::string forged = {23, 3, 3, 0, 40};
@@ -244,22 +258,17 @@ TEST(TlsSessionTest, OffloadCanBeTurnedOffAndTls12KeepsOpenSsl) {
   auto off = ServerTlsContext::Create(ServerConfig(), nullptr, {.offload_records = false});
   ASSERT_TRUE(off.ok()) << off.status();
   auto client_ctx = MakeClient(ClientConfig(pki().web));
-  SocketPair fds;
-  auto server = TlsSession::AcceptOn(**off, fds.server, "");
-  auto client = TlsSession::ConnectOn(*client_ctx, fds.client, "");
-  ASSERT_EQ(DriveHandshake(*server, *client).server, TlsIo::kOk);
-  EXPECT_FALSE(server->offloaded());
-  EXPECT_EQ(Transfer(*client, *server, "plain OpenSSL"), "plain OpenSSL");
+  Exchange e = Connect(**off, *client_ctx, "");
+  EXPECT_FALSE(e.server->offloaded());
+  EXPECT_EQ(Transfer(*e.client, *e.server, "plain OpenSSL"), "plain OpenSSL");
 
-  auto server_ctx = MakeServer(ServerConfig());
-  SocketPair fds12;
-  auto server12 = TlsSession::AcceptOn(*server_ctx, fds12.server, "");
-  auto client12 = TlsSession::ConnectOn(*client_ctx, fds12.client, "");
-  ASSERT_EQ(SSL_set_max_proto_version(client12->ssl(), TLS1_2_VERSION), 1);
-  ASSERT_EQ(DriveHandshake(*server12, *client12).server, TlsIo::kOk);
-  EXPECT_EQ(server12->version(), "TLSv1.2");
-  EXPECT_FALSE(server12->offloaded());
-  EXPECT_EQ(Transfer(*server12, *client12, "tls 1.2"), "tls 1.2");
+  config::UpstreamTls tls12 = ClientConfig(pki().web);
+  tls12.params.max_version = config::TlsVersion::kTls1_2;
+  auto client12_ctx = MakeClient(tls12);
+  Exchange e12 = Connect(*MakeServer(ServerConfig()), *client12_ctx, "");
+  EXPECT_EQ(e12.server->version(), "TLSv1.2");
+  EXPECT_FALSE(e12.server->offloaded());
+  EXPECT_EQ(Transfer(*e12.server, *e12.client, "tls 1.2"), "tls 1.2");
 }
 
 TEST(TlsSessionTest, PlainEofAfterHandshakeIsClosed) {
@@ -500,22 +509,6 @@ TEST(TlsSessionTest, ClientRejectsServer) {
 
 // Runs one full client/server exchange and returns the sessions (handshake done, data read so
 // that TLS 1.3 tickets have arrived).
-struct Exchange {
-  std::unique_ptr<SocketPair> fds = std::make_unique<SocketPair>();
-  std::unique_ptr<TlsSession> server, client;
-};
-
-Exchange Connect(ServerTlsContext& sctx, ClientTlsContext& cctx, std::string_view key) {
-  Exchange e;
-  e.server = TlsSession::AcceptOn(sctx, e.fds->server, "");
-  e.client = TlsSession::ConnectOn(cctx, e.fds->client, key);
-  DriveResult r = DriveHandshake(*e.server, *e.client);
-  EXPECT_EQ(r.server, TlsIo::kOk) << e.server->error_detail();
-  EXPECT_EQ(r.client, TlsIo::kOk) << e.client->error_detail();
-  EXPECT_EQ(Transfer(*e.server, *e.client, "hello"), "hello");
-  return e;
-}
-
 TEST(TlsSessionTest, ResumptionKeepsThePeerIdentity) {
   auto server_ctx = MakeServer(ServerConfig());
   auto client_ctx = MakeClient(ClientConfig(pki().web));
