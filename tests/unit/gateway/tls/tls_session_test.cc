@@ -63,6 +63,16 @@ std::string WebPattern() {
   return "^spiffe://" + std::string(kTd2) + "/ns/default/dc/[^/]+/svc/web$";
 }
 
+// Reads (a few times, while it would wait) until the session says something else: kClosed
+// after the peer's close_notify, kOk with data, kError.
+TlsIo ReadPastWaiting(TlsSession& session) {
+  char buf[16];
+  size_t n = 0;
+  TlsIo io = TlsIo::kWantRead;
+  for (int i = 0; i < 10 && io == TlsIo::kWantRead; ++i) io = session.Read(buf, sizeof(buf), &n);
+  return io;
+}
+
 config::DownstreamTls ServerConfig() {
   config::DownstreamTls c;
   c.certificate = Pair("mesh-gateway-leaf", pki().gateway);
@@ -134,11 +144,7 @@ TEST(TlsSessionTest, MutualTlsWithSpiffeIdentities) {
 
   // close_notify reaches the other side as kClosed.
   EXPECT_EQ(client->Shutdown(), TlsIo::kOk);
-  char buf[16];
-  size_t n = 0;
-  TlsIo io = TlsIo::kWantRead;
-  for (int i = 0; i < 10 && io == TlsIo::kWantRead; ++i) io = server->Read(buf, sizeof(buf), &n);
-  EXPECT_EQ(io, TlsIo::kClosed);
+  EXPECT_EQ(ReadPastWaiting(*server), TlsIo::kClosed);
 }
 
 struct Exchange {
@@ -197,11 +203,7 @@ TEST(TlsSessionTest, ServerRecordsAreOffloadedAfterTls13Handshake) {
 
   // The server's close_notify reaches OpenSSL as a clean close.
   EXPECT_EQ(server->Shutdown(), TlsIo::kOk);
-  char buf[16];
-  size_t n = 0;
-  TlsIo io = TlsIo::kWantRead;
-  for (int i = 0; i < 10 && io == TlsIo::kWantRead; ++i) io = client->Read(buf, sizeof(buf), &n);
-  EXPECT_EQ(io, TlsIo::kClosed);
+  EXPECT_EQ(ReadPastWaiting(*client), TlsIo::kClosed);
   size_t written = 0;
   EXPECT_EQ(server->Write("x", 1, &written), TlsIo::kError);  // nothing after close_notify
 }
@@ -224,11 +226,7 @@ TEST_P(OffloadSuiteTest, DataBothWaysAndTheClientsCloseNotify) {
   EXPECT_EQ(Transfer(*client, *server, data), data);
   EXPECT_EQ(Transfer(*server, *client, data), data);
   EXPECT_EQ(client->Shutdown(), TlsIo::kOk);
-  char buf[16];
-  size_t n = 0;
-  TlsIo io = TlsIo::kWantRead;
-  for (int i = 0; i < 10 && io == TlsIo::kWantRead; ++i) io = server->Read(buf, sizeof(buf), &n);
-  EXPECT_EQ(io, TlsIo::kClosed);
+  EXPECT_EQ(ReadPastWaiting(*server), TlsIo::kClosed);
 }
 
 INSTANTIATE_TEST_SUITE_P(Tls13Suites, OffloadSuiteTest,
