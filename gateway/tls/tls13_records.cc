@@ -108,15 +108,6 @@ absl::StatusOr<std::string> ExpandLabel(size_t index, std::string_view secret,
 
 }  // namespace
 
-absl::StatusOr<std::string> HkdfExpandLabel(std::string_view digest, std::string_view secret,
-                                            std::string_view label, std::string_view context,
-                                            size_t size) {
-  for (size_t i = 0; i < kSuiteCount; ++i) {
-    if (kSuites[i].digest == digest) return ExpandLabel(i, secret, label, context, size);
-  }
-  return absl::InvalidArgumentError("HKDF-Expand-Label: the digest is not SHA256 or SHA384");
-}
-
 absl::StatusOr<std::unique_ptr<Tls13Records>> Tls13Records::Create(uint16_t suite,
                                                                    std::string_view read_secret,
                                                                    std::string_view write_secret,

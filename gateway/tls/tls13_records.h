@@ -99,12 +99,6 @@ class Tls13Records {
   Direction write_;
 };
 
-// HkdfExpandLabel("SHA256", secret, "key", "", 16): RFC 8446 §7.1's HKDF-Expand-Label, with
-// SHA256 or SHA384.
-absl::StatusOr<std::string> HkdfExpandLabel(std::string_view digest, std::string_view secret,
-                                            std::string_view label, std::string_view context,
-                                            size_t size);
-
 }  // namespace meshgw::gateway::tls
 
 #endif  // MESHGW_GATEWAY_TLS_TLS13_RECORDS_H_
