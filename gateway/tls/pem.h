@@ -57,6 +57,8 @@ absl::StatusOr<EvpPkeyPtr> LoadPrivateKey(std::string_view pem, std::string_view
 absl::StatusOr<X509StorePtr> BuildTrustStore(std::string_view pem, std::string_view where);
 
 // UseCertificateAndKey installs chain + key on `ctx` and checks that the key matches the leaf.
+// Handshakes send exactly that chain (SSL_MODE_NO_AUTO_CHAIN), never one completed from the
+// trust store.
 absl::Status UseCertificateAndKey(SSL_CTX* ctx, std::string_view chain_pem,
                                   std::string_view key_pem, std::string_view where);
 

@@ -25,9 +25,14 @@
 
 namespace meshgw::gateway::tls {
 
+// The TLS 1.3 suites when TlsParameters names none: Envoy's (BoringSSL's) order.
+inline constexpr char kDefaultTls13Suites[] =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
 // ApplyTlsParameters sets min/max versions (kAuto: TLS 1.2 to 1.3), TLS 1.3 suites
-// (SSL_CTX_set_ciphersuites: names starting "TLS_"), TLS <= 1.2 suites (SSL_CTX_set_cipher_list)
-// and ECDH groups. Each name is checked alone, so an unknown one is an error naming it:
+// (SSL_CTX_set_ciphersuites: names starting "TLS_"; none named: kDefaultTls13Suites), TLS <= 1.2
+// suites (SSL_CTX_set_cipher_list) and ECDH groups. Each name is checked alone, so an unknown one
+// is an error naming it:
 //   "filter chain \"web\": unknown cipher suite \"AES-FOO\"".
 absl::Status ApplyTlsParameters(SSL_CTX* ctx, const config::TlsParameters& params,
                                 std::string_view where);

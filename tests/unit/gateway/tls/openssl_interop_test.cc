@@ -29,6 +29,7 @@ namespace meshgw::gateway::tls {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using namespace ::meshgw::gateway::tls::testing;  // NOLINT: test helpers
 
 class TempDir {
@@ -208,6 +209,51 @@ TEST(OpensslInteropTest, SClientMutualTls) {
   EXPECT_THAT(out, HasSubstr("pong from meshgw"));
   EXPECT_THAT(out, HasSubstr("Verify return code: 0 (ok)"));
   EXPECT_THAT(out, HasSubstr("ALPN protocol: h2"));
+}
+
+// What a stock client sees of the server's choices: exactly the configured chain (a leaf-only
+// certificate stays leaf-only even when the trust bundle holds its issuer: OpenSSL would
+// otherwise complete it from the store on every handshake), and Envoy's TLS 1.3 suite order
+// under server preference (s_client offers AES-256-GCM first, OpenSSL's default).
+TEST(OpensslInteropTest, SClientGetsTheConfiguredChainAndAes128First) {
+  Pki pki;
+  TempDir dir;
+  config::DownstreamTls c;
+  c.certificate = Pair("mesh-gateway-leaf", pki.gateway);
+  c.trust = Bundle("local+peers", pki.root1.cert_pem + pki.root2.cert_pem, 5);
+  c.require_client_certificate = true;
+  auto ctx = ServerTlsContext::Create(c, nullptr);
+  ASSERT_TRUE(ctx.ok()) << ctx.status();
+  Listener listener;
+  const std::string in = dir.Write("stdin", "ping\n");
+  const std::vector<std::string> args = {"timeout",
+                                         "10",
+                                         "openssl",
+                                         "s_client",
+                                         "-connect",
+                                         "127.0.0.1:" + std::to_string(listener.port),
+                                         "-servername",
+                                         "web.default.dc1.internal.td1",
+                                         "-cert",
+                                         dir.Write("web.pem", pki.web.cert_pem),
+                                         "-key",
+                                         dir.Write("web.key", pki.web.key_pem),
+                                         "-CAfile",
+                                         dir.Write("ca.pem", pki.root1.cert_pem),
+                                         "-verify_return_error",
+                                         "-showcerts",
+                                         "-ign_eof"};
+  pid_t pid = Spawn(args, in, dir.path() + "/out");
+  ASSERT_GT(pid, 0);
+  ServerOutcome served = Serve(**ctx, listener.fd);
+  EXPECT_EQ(WaitChild(pid), 0);
+  const std::string out = dir.Read("out");
+  ASSERT_EQ(served.handshake, TlsIo::kOk) << served.session->error_detail() << "\n" << out;
+  EXPECT_EQ(served.session->cipher(), "TLS_AES_128_GCM_SHA256");
+  EXPECT_THAT(out, HasSubstr("Cipher is TLS_AES_128_GCM_SHA256"));
+  EXPECT_THAT(out, HasSubstr(" 0 s:CN = mesh-gateway"));
+  EXPECT_THAT(out, Not(HasSubstr(" 1 s:"))) << out;
+  EXPECT_THAT(out, HasSubstr("Verify return code: 0 (ok)"));
 }
 
 TEST(OpensslInteropTest, SClientTls12) {
