@@ -26,8 +26,27 @@ std::string NameList(const std::vector<std::string>& names) {
 }  // namespace
 
 std::vector<WirePiece> OutgoingResponse::EncodePieces(size_t reference_from) const {
+  // The size of each owned piece, to reserve it at once: appending a megabyte of small resources
+  // to a growing string would copy it again at every doubling. A field header is at most 16 bytes.
+  constexpr size_t kHeader = 16;
+  std::vector<size_t> owned_sizes(1, kHeader + system_version_info.size());
+  for (const ResourcePtr& resource : resources) {
+    if (resource->PayloadSize() < reference_from) {
+      owned_sizes.back() += resource->WireSize();
+    } else {
+      owned_sizes.back() += resource->wire_head.size();
+      if (resource->shared_payload != nullptr) owned_sizes.back() += resource->body.value().size();
+      owned_sizes.push_back(resource->payload_tail.size() + resource->wire_tail.size());
+    }
+  }
+  owned_sizes.back() += 2 * kHeader + type_url.size() + nonce.size();
+  for (const std::string& name : removed) owned_sizes.back() += kHeader + name.size();
+
   std::vector<WirePiece> pieces;
+  pieces.reserve(2 * owned_sizes.size() - 1);
+  size_t segment = 0;
   std::string current;
+  current.reserve(owned_sizes[segment++]);
   // DeltaDiscoveryResponse: system_version_info = 1, resources = 2, type_url = 4, nonce = 5,
   // removed_resources = 6.
   if (!system_version_info.empty()) AppendBytesField(1, system_version_info, &current);
@@ -39,10 +58,11 @@ std::vector<WirePiece> OutgoingResponse::EncodePieces(size_t reference_from) con
     current.append(resource->wire_head);
     std::shared_ptr<const std::string> large;  // aliases the resource, which keeps it alive
     std::string after;
+    after.reserve(owned_sizes[segment++]);
     if (resource->shared_payload != nullptr) {
       current.append(resource->body.value());
       large = resource->shared_payload;
-      after = resource->payload_tail;
+      after.append(resource->payload_tail);
     } else {
       large = std::shared_ptr<const std::string>(resource, &resource->body.value());
     }
@@ -173,10 +193,11 @@ void DeltaServerStream::HandleAckOrNack(const Request& request) {
   state.inflight--;
   if (!request.has_error_detail()) {
     if (options_.stats) options_.stats->acks++;
-    for (auto& [name, version] : batch.upserts) {
-      state.isolate.erase(name);
-      state.nacked.erase(name);
-      if (Wanted(state, name)) state.client_has[name] = std::move(version);
+    for (const ResourcePtr& resource : batch.upserts) {
+      const std::string& name = resource->name;
+      if (!state.isolate.empty()) state.isolate.erase(name);
+      if (!state.nacked.empty()) state.nacked.erase(name);
+      if (Wanted(state, name)) state.client_has[name] = resource->version;
     }
     for (std::string& name : batch.removals) {
       state.client_has.erase(name);
@@ -186,7 +207,7 @@ void DeltaServerStream::HandleAckOrNack(const Request& request) {
   }
   if (options_.stats) options_.stats->nacks++;
   std::vector<std::string> names;
-  for (const auto& [name, version] : batch.upserts) names.push_back(name);
+  for (const ResourcePtr& resource : batch.upserts) names.push_back(resource->name);
   for (const std::string& name : batch.removals) names.push_back(absl::StrCat("-", name));
   Log(LogLevel::kWarning,
       absl::StrCat("NACK from node \"", node_.id(), "\" (", options_.peer, ") for ",
@@ -195,14 +216,14 @@ void DeltaServerStream::HandleAckOrNack(const Request& request) {
                    request.error_detail().message(),
                    "; the client keeps its last accepted version"));
   if (batch.upserts.size() == 1) {
-    auto& [name, version] = batch.upserts.front();
-    state.isolate.erase(name);
-    state.nacked[name] = version;
+    const Resource& resource = *batch.upserts.front();
+    state.isolate.erase(resource.name);
+    state.nacked[resource.name] = resource.version;
   } else {
     // Which resource was bad is not known: retry each alone.
-    for (auto& [name, version] : batch.upserts) {
-      state.isolate.insert(name);
-      state.dirty.insert(name);
+    for (const ResourcePtr& resource : batch.upserts) {
+      state.isolate.insert(resource->name);
+      state.dirty.insert(resource->name);
     }
   }
 }
@@ -230,6 +251,20 @@ void DeltaServerStream::OnSnapshot(const SnapshotUpdate& update, Responses* out)
 DeltaServerStream::Work DeltaServerStream::Compute(const std::string& type_url, TypeState& state) {
   Work work;
   const ResourceView resources = snapshot_->Resources(type_url);
+  // A wanted resource that exists: sent unless the client has, or rejected, this version. (The
+  // emptiness checks spare a hash of the name per resource on a new stream.)
+  auto offer = [&](const std::string& name, const ResourcePtr& resource) {
+    const std::string& version = resource->version;
+    if (!state.client_has.empty()) {
+      auto has = state.client_has.find(name);
+      if (has != state.client_has.end() && has->second == version) return;
+    }
+    if (!state.nacked.empty()) {
+      auto nacked = state.nacked.find(name);
+      if (nacked != state.nacked.end() && nacked->second == version) return;
+    }
+    work.upserts.push_back(resource);
+  };
   auto consider = [&](const std::string& name) {
     const bool wanted = Wanted(state, name);
     const ResourcePtr* resource = nullptr;
@@ -238,12 +273,7 @@ DeltaServerStream::Work DeltaServerStream::Compute(const std::string& type_url, 
       if (it != resources.end()) resource = &it->second;
     }
     if (resource != nullptr) {
-      const std::string& version = (*resource)->version;
-      auto has = state.client_has.find(name);
-      if (has != state.client_has.end() && has->second == version) return;
-      auto nacked = state.nacked.find(name);
-      if (nacked != state.nacked.end() && nacked->second == version) return;
-      work.upserts.push_back(*resource);
+      offer(name, *resource);
     } else if (wanted) {
       if (state.client_has.contains(name)) {
         work.removals.push_back(name);
@@ -256,7 +286,8 @@ DeltaServerStream::Work DeltaServerStream::Compute(const std::string& type_url, 
   };
   if (state.full_scan) {
     if (state.wildcard) {
-      for (const auto& [name, resource] : resources) consider(name);
+      work.upserts.reserve(resources.size());
+      for (const auto& [name, resource] : resources) offer(name, resource);
     }
     for (const std::string& name : state.names) {
       if (!(state.wildcard && resources.contains(name))) consider(name);
@@ -284,14 +315,17 @@ void DeltaServerStream::Emit(const std::string& type_url, TypeState& state,
   std::vector<ResourcePtr> grouped;
   std::vector<std::vector<ResourcePtr>> chunks;
   for (ResourcePtr& resource : upserts) {
-    if (state.isolate.contains(resource->name)) {
+    if (!state.isolate.empty() && state.isolate.contains(resource->name)) {
       chunks.push_back({std::move(resource)});
     } else {
       grouped.push_back(std::move(resource));
     }
   }
-  std::sort(grouped.begin(), grouped.end(),
-            [](const ResourcePtr& a, const ResourcePtr& b) { return a->name < b->name; });
+  // A full scan yields them in name order already.
+  auto by_name = [](const ResourcePtr& a, const ResourcePtr& b) { return a->name < b->name; };
+  if (!std::is_sorted(grouped.begin(), grouped.end(), by_name)) {
+    std::sort(grouped.begin(), grouped.end(), by_name);
+  }
   size_t bytes = 0;
   bool open_chunk = false;
   for (ResourcePtr& resource : grouped) {
@@ -314,10 +348,7 @@ void DeltaServerStream::Emit(const std::string& type_url, TypeState& state,
     response.system_version_info = snapshot_version_;
     Batch& batch = pending_[nonce];
     batch.type_url = type_url;
-    batch.upserts.reserve(chunks[i].size());
-    for (const ResourcePtr& resource : chunks[i]) {
-      batch.upserts.emplace_back(resource->name, resource->version);
-    }
+    batch.upserts = chunks[i];
     response.resources = std::move(chunks[i]);
     if (i + 1 == chunks.size()) {
       response.removed = removals;

@@ -117,7 +117,9 @@ class DeltaServerStream {
   };
   struct Batch {
     std::string type_url;
-    std::vector<std::pair<std::string, std::string>> upserts;  // name, version
+    // The resources sent (their names and versions), shared with the snapshot rather than
+    // copied: a new stream's batches hold tens of thousands.
+    std::vector<ResourcePtr> upserts;
     std::vector<std::string> removals;
   };
   struct Work {
