@@ -281,6 +281,7 @@ ResourceSnapshot ResourceSnapshot::Over(const ResourceSnapshot& base) {
   out.content_hash_ = base.content_hash_;
   for (const auto& [type, layers] : base.by_type_) {
     Layers& mine = out.by_type_[type];
+    mine.type_hash = layers.type_hash;
     if (layers.shared == nullptr || layers.shared->empty()) {
       mine.shared = layers.own;
     } else if (layers.own == nullptr || layers.own->empty()) {
@@ -305,39 +306,46 @@ absl::Status ResourceSnapshot::Add(const google::protobuf::Message& message) {
 }
 
 void ResourceSnapshot::Add(ResourcePtr resource) {
-  if (const Resource* old = Find(resource->body.type_url(), resource->name); old != nullptr) {
-    Account(*old);
+  // One search of the own layer, which inserts the name if it is new.
+  Layers& layers = TypeLayers(resource->body.type_url());
+  ResourceMap& map = Own(layers);
+  auto [it, inserted] = map.try_emplace(resource->name);
+  if (!inserted) {
+    Account(layers, *it->second);
+  } else if (layers.shared != nullptr) {
+    auto hidden = layers.shared->find(resource->name);
+    if (hidden != layers.shared->end()) Account(layers, *hidden->second);
   }
-  Account(*resource);
-  ResourceMap& map = Own(resource->body.type_url());
-  auto it = map.find(resource->name);
-  if (it != map.end()) {
-    it->second = std::move(resource);
-    return;
-  }
-  std::string name = resource->name;
-  map.emplace(std::move(name), std::move(resource));
+  Account(layers, *resource);
+  it->second = std::move(resource);
 }
 
 bool ResourceSnapshot::Remove(absl::string_view type_url, absl::string_view name) {
   const Resource* old = Find(type_url, name);
   if (old == nullptr) return false;
-  Account(*old);
   Layers& layers = by_type_.find(type_url)->second;
+  Account(layers, *old);
   if (layers.shared != nullptr && layers.shared->contains(name)) {
     // The shared layer cannot change: this type's resources become this snapshot's own.
     ResourceView view = Resources(type_url);
     layers.own = std::make_shared<ResourceMap>(view.begin(), view.end());
     layers.shared = nullptr;
   }
-  Own(type_url).erase(name);
+  Own(layers).erase(name);
   return true;
 }
 
-ResourceMap& ResourceSnapshot::Own(absl::string_view type_url) {
+ResourceSnapshot::Layers& ResourceSnapshot::TypeLayers(absl::string_view type_url) {
   auto it = by_type_.find(type_url);
-  if (it == by_type_.end()) it = by_type_.emplace(std::string(type_url), Layers{}).first;
-  std::shared_ptr<ResourceMap>& own = it->second.own;
+  if (it == by_type_.end()) {
+    it = by_type_.emplace(std::string(type_url), Layers{}).first;
+    it->second.type_hash = Fnv1a(type_url);
+  }
+  return it->second;
+}
+
+ResourceMap& ResourceSnapshot::Own(Layers& layers) {
+  std::shared_ptr<ResourceMap>& own = layers.own;
   if (own == nullptr) {
     own = std::make_shared<ResourceMap>();
   } else if (own.use_count() > 1) {
@@ -347,9 +355,9 @@ ResourceMap& ResourceSnapshot::Own(absl::string_view type_url) {
   return *own;
 }
 
-void ResourceSnapshot::Account(const Resource& resource) {
-  uint64_t hash = Fnv1a(resource.body.type_url());
-  hash = Fnv1a(resource.name, hash);
+void ResourceSnapshot::Account(const Layers& layers, const Resource& resource) {
+  // FNV-1a over type URL, name and version, in that order: the type URL's part is done once.
+  uint64_t hash = Fnv1a(resource.name, layers.type_hash);
   hash = Fnv1a(resource.version, hash);
   content_hash_ ^= hash;
 }

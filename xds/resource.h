@@ -250,10 +250,13 @@ class ResourceSnapshot {
   struct Layers {
     std::shared_ptr<const ResourceMap> shared;  // read-only here; may be null
     std::shared_ptr<ResourceMap> own;           // copied before a write when shared; may be null
+    uint64_t type_hash = 0;                     // ContentHash(type URL), where Account starts
   };
 
-  void Account(const Resource& resource);        // XORs the resource in or out of content_hash_
-  ResourceMap& Own(absl::string_view type_url);  // this snapshot's own copy of the type's map
+  // Account(layers, resource) XORs the resource in or out of content_hash_.
+  void Account(const Layers& layers, const Resource& resource);
+  Layers& TypeLayers(absl::string_view type_url);  // the type's entry, made if missing
+  static ResourceMap& Own(Layers& layers);         // this snapshot's own copy of the type's map
 
   absl::btree_map<std::string, Layers, std::less<>> by_type_;
   uint64_t content_hash_ = 0;

@@ -80,6 +80,7 @@ DeltaClientStream::Request DeltaClientStream::OnResponse(Response response) {
 
   std::vector<std::string> errors;
   absl::flat_hash_set<absl::string_view> seen;
+  seen.reserve(response.resources_size() + response.removed_resources_size());
   for (int i = 0; i < response.resources_size(); ++i) {
     const auto& resource = response.resources(i);
     if (resource.name().empty()) {
@@ -114,25 +115,29 @@ DeltaClientStream::Request DeltaClientStream::OnResponse(Response response) {
   }
   if (!errors.empty()) return Nack(response, absl::StrJoin(errors, "; "));
 
-  // Apply, remembering what to put back if the user rejects the whole change.
-  std::vector<std::pair<std::string, ResourcePtr>> previous;
+  // Apply, remembering what to put back if the user rejects the whole change. Names, versions and
+  // bodies are moved out of the response; `previous` views names held by `upserted` (reserved, so
+  // never moved) or by the response.
+  std::vector<std::pair<absl::string_view, ResourcePtr>> previous;
   std::vector<std::string> upserted;
   std::vector<std::string> removed;
+  upserted.reserve(response.resources_size());
+  previous.reserve(response.resources_size() + response.removed_resources_size());
   for (auto& resource : *response.mutable_resources()) {
     if (!resource.has_resource()) continue;
-    auto it = state.resources.find(resource.name());
-    previous.emplace_back(resource.name(), it == state.resources.end() ? nullptr : it->second);
     auto stored = std::make_shared<Resource>();
-    stored->name = resource.name();
-    stored->version = resource.version();
+    stored->name.swap(*resource.mutable_name());
+    stored->version.swap(*resource.mutable_version());
     stored->body.Swap(resource.mutable_resource());
-    state.resources.insert_or_assign(resource.name(), std::move(stored));
-    upserted.push_back(resource.name());
+    const std::string& name = upserted.emplace_back(stored->name);
+    auto [it, inserted] = state.resources.try_emplace(name);
+    previous.emplace_back(name, inserted ? nullptr : std::move(it->second));
+    it->second = std::move(stored);
   }
   for (const std::string& name : response.removed_resources()) {
     auto it = state.resources.find(name);
     if (it == state.resources.end()) continue;
-    previous.emplace_back(name, it->second);
+    previous.emplace_back(name, std::move(it->second));
     state.resources.erase(it);
     removed.push_back(name);
   }
@@ -144,7 +149,7 @@ DeltaClientStream::Request DeltaClientStream::OnResponse(Response response) {
         if (it->second == nullptr) {
           state.resources.erase(it->first);
         } else {
-          state.resources.insert_or_assign(it->first, it->second);
+          state.resources.insert_or_assign(std::string(it->first), it->second);
         }
       }
       return Nack(response, std::string(status.message()));
