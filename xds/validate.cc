@@ -3,9 +3,9 @@
 #include <google/protobuf/arena.h>
 #include <re2/re2.h>
 
+#include <memory>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -50,28 +50,24 @@ absl::Status Unpack(const google::protobuf::Any& any, absl::string_view path, T*
   return absl::OkStatus();
 }
 
-// Regexes already compiled successfully. A mesh listener repeats the same few intention source
-// patterns in thousands of RBAC filters, and compiling one costs tens of microseconds; bounded
-// (forgotten all at once when full), shared by every validation in the process.
+// What one validator (one gateway's client) keeps between calls. Each MeshGatewayValidator() has
+// its own: nothing learnt validating one gateway's resources is reused for another's.
+// Its fields are used with `mu` held, by the call that set current_memory.
+struct ValidatorMemory {
+  absl::Mutex mu;
+  // Regexes already compiled successfully: a listener re-pushed repeats the patterns of the last
+  // one, and compiling one costs microseconds. Bounded (forgotten all at once when full).
+  absl::flat_hash_set<std::string> known_regexes;
+  // The first block of every decoding arena, reused: most resources decode within it, without
+  // asking malloc for arena blocks (and giving them back) once per resource.
+  std::unique_ptr<char[]> arena_block;
+};
 constexpr size_t kMaxKnownRegexes = 4096;
-absl::Mutex known_regexes_mu(absl::kConstInit);
-absl::flat_hash_set<std::string>* KnownRegexesLocked()
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(known_regexes_mu) {
-  static auto* known = new absl::flat_hash_set<std::string>();
-  return known;
-}
+constexpr size_t kArenaBlockBytes = 64 * 1024;
 
-bool IsKnownValidRegex(const std::string& regex) {
-  absl::MutexLock lock(&known_regexes_mu);
-  return KnownRegexesLocked()->contains(regex);
-}
-
-void RememberValidRegex(const std::string& regex) {
-  absl::MutexLock lock(&known_regexes_mu);
-  absl::flat_hash_set<std::string>* known = KnownRegexesLocked();
-  if (known->size() >= kMaxKnownRegexes) known->clear();
-  known->insert(regex);
-}
+// The memory of the validator whose call is running on this thread; null for a plain
+// ValidateMeshGatewayResource, which keeps nothing.
+thread_local ValidatorMemory* current_memory = nullptr;
 
 absl::Status CheckStringMatcher(const matcher::StringMatcher& m, absl::string_view path) {
   switch (m.match_pattern_case()) {
@@ -82,13 +78,18 @@ absl::Status CheckStringMatcher(const matcher::StringMatcher& m, absl::string_vi
     case matcher::StringMatcher::kContains:
       return absl::OkStatus();
     case matcher::StringMatcher::kSafeRegex: {
-      if (IsKnownValidRegex(m.safe_regex().regex())) return absl::OkStatus();
-      RE2 re(m.safe_regex().regex(), RE2::Quiet);
+      const std::string& regex = m.safe_regex().regex();
+      ValidatorMemory* memory = current_memory;  // its mu is held by the running call
+      if (memory != nullptr && memory->known_regexes.contains(regex)) return absl::OkStatus();
+      RE2 re(regex, RE2::Quiet);
       if (!re.ok()) {
         return Invalid(absl::StrCat(path, ".safe_regex.regex"),
                        absl::StrCat("invalid RE2 regex: ", re.error()));
       }
-      RememberValidRegex(m.safe_regex().regex());
+      if (memory != nullptr) {
+        if (memory->known_regexes.size() >= kMaxKnownRegexes) memory->known_regexes.clear();
+        memory->known_regexes.insert(regex);
+      }
       return absl::OkStatus();
     }
     case matcher::StringMatcher::MATCH_PATTERN_NOT_SET:
@@ -516,7 +517,13 @@ absl::Status DecodeAndCheck(const google::protobuf::Any& resource, absl::string_
                             absl::Status (*check)(const T&), std::string (*name_of)(const T&)) {
   // On an arena: a listener of ten thousand chains is hundreds of thousands of small objects,
   // allocated by bumping a pointer and freed at once.
-  google::protobuf::Arena arena;
+  google::protobuf::ArenaOptions options;
+  if (current_memory != nullptr) {
+    options.initial_block = current_memory->arena_block.get();
+    options.initial_block_size = kArenaBlockBytes;
+  }
+  options.max_block_size = 1 << 20;  // the large listener: fewer, larger blocks
+  google::protobuf::Arena arena(options);
   T& message = *google::protobuf::Arena::CreateMessage<T>(&arena);
   if (absl::Status s = Unpack(resource, "resource", &message); !s.ok()) return s;
   if (name_of(message) != name) {
@@ -555,6 +562,18 @@ absl::Status ValidateMeshGatewayResource(absl::string_view type_url, absl::strin
   return absl::InvalidArgumentError(absl::StrCat("unsupported resource type ", type_url));
 }
 
-ResourceValidator MeshGatewayValidator() { return &ValidateMeshGatewayResource; }
+ResourceValidator MeshGatewayValidator() {
+  auto memory = std::make_shared<ValidatorMemory>();
+  memory->arena_block = std::make_unique<char[]>(kArenaBlockBytes);
+  return [memory](absl::string_view type_url, absl::string_view name,
+                  const google::protobuf::Any& resource) {
+    absl::MutexLock lock(&memory->mu);
+    ValidatorMemory* const outer = current_memory;
+    current_memory = memory.get();
+    absl::Status status = ValidateMeshGatewayResource(type_url, name, resource);
+    current_memory = outer;
+    return status;
+  };
+}
 
 }  // namespace meshgw::xds

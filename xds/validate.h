@@ -14,7 +14,9 @@
 // DownstreamTlsContext; Secret with a certificate or a validation context. Fields this library's
 // protos do not know are ignored. Errors name the field as a path from the resource.
 //
-// Thread safety: stateless; safe from any thread.
+// Thread safety: ValidateMeshGatewayResource is stateless; safe from any thread. A validator from
+// MeshGatewayValidator() keeps what it learnt (regexes known to compile, its decoding buffer) for
+// its own later calls, which it serializes: give each client its own.
 #ifndef MESHGW_XDS_VALIDATE_H_
 #define MESHGW_XDS_VALIDATE_H_
 
@@ -32,7 +34,9 @@ namespace meshgw::xds {
 absl::Status ValidateMeshGatewayResource(absl::string_view type_url, absl::string_view name,
                                          const google::protobuf::Any& resource);
 
-// MeshGatewayValidator() wraps ValidateMeshGatewayResource as a ResourceValidator.
+// MeshGatewayValidator() wraps ValidateMeshGatewayResource as a ResourceValidator with a memory
+// of its own: a regex that compiled once is not compiled again by the same validator, and
+// resources decode in a buffer kept between calls. Nothing is shared between two validators.
 ResourceValidator MeshGatewayValidator();
 
 // CheckConfigDiscovery(filter, path, last): the settings of a network filter whose configuration

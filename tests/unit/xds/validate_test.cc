@@ -168,6 +168,44 @@ TEST(ValidateTest, DiscoveredFilter) {
             "envoy.filters.network.tcp_proxy, not \"intentions~a\"");
 }
 
+// A validator from MeshGatewayValidator() remembers the regexes it compiled and reuses its
+// decoding buffer: the same verdicts as the stateless function, call after call, with every
+// invalid regex still refused with its field path; and two validators decide independently.
+TEST(ValidateTest, ValidatorWithMemoryGivesTheSameVerdicts) {
+  ResourceValidator first = MeshGatewayValidator();
+  ResourceValidator second = MeshGatewayValidator();
+  auto validate = [](const ResourceValidator& validator, const std::string& regex) {
+    envoy::config::core::v3::TypedExtensionConfig config;
+    config.set_name("intentions~a");
+    config.mutable_typed_config()->PackFrom(AllowWeb(regex));
+    ResourcePtr resource = *MakeResource(config);
+    return validator(resource->body.type_url(), resource->name, resource->body);
+  };
+  const std::string field =
+      "typed_config.rules.policies[\"web\"].principals[0].authenticated.principal_name"
+      ".safe_regex.regex: invalid RE2 regex: ";
+  for (int round = 0; round < 2; ++round) {
+    for (const ResourceValidator* validator : {&first, &second}) {
+      EXPECT_TRUE(validate(*validator, "^spiffe://td/ns/default/dc/[^/]+/svc/web$").ok());
+      absl::Status bad = validate(*validator, "spiffe://(unclosed");
+      EXPECT_THAT(bad.message(), HasSubstr(field));
+      EXPECT_EQ(bad.message(),
+                validate(ValidateMeshGatewayResource, "spiffe://(unclosed").message());
+    }
+  }
+  // Large resources (a listener of many chains) decode past the kept buffer.
+  envoy::config::listener::v3::Listener listener = testing::SniListener("l", {"a"});
+  for (int i = 0; i < 3000; ++i) {
+    *listener.add_filter_chains() = listener.filter_chains(0);
+  }
+  ResourcePtr packed = *MakeResource(listener);
+  EXPECT_TRUE(first(kListenerType, "l", packed->body).ok());
+  EXPECT_TRUE(Check(testing::RootsSecret("roots", "pem")).ok());
+  EXPECT_TRUE(
+      first(kSecretType, "roots", MakeResource(testing::RootsSecret("roots", "pem")).value()->body)
+          .ok());
+}
+
 TEST(ValidateTest, ExtensionConfig) {
   envoy::config::core::v3::TypedExtensionConfig config;
   config.set_name("intentions~a");
