@@ -163,8 +163,8 @@ absl::Status ApplyTlsParameters(SSL_CTX* ctx, const config::TlsParameters& param
   // instructions): AES-128-GCM first. OpenSSL's own default puts AES-256-GCM with SHA-384 first,
   // which costs more per record and per handshake (the transcript, the key schedule and the
   // key log all run on SHA-384 then) for no security a mesh needs here.
-  const std::string suites13 = tls13.empty() ? std::string(kDefaultTls13Suites)
-                                             : absl::StrJoin(tls13, ":");
+  const std::string suites13 =
+      tls13.empty() ? std::string(kDefaultTls13Suites) : absl::StrJoin(tls13, ":");
   if (SSL_CTX_set_ciphersuites(ctx, suites13.c_str()) != 1) {
     return Invalid(where, "cannot set the TLS 1.3 cipher suites");
   }

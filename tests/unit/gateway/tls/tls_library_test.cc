@@ -1,0 +1,92 @@
+// The TLS library context (tls_library.h): only the DER SubjectPublicKeyInfo decoders of the
+// default provider are visible in it, and certificates of every key type a peer may present
+// still decode there, to the same key.
+#include "gateway/tls/tls_library.h"
+
+#include <openssl/decoder.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
+#include <openssl/x509.h>
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/unit/gateway/tls/test_pki.h"
+
+namespace meshgw::gateway::tls {
+namespace {
+
+void CollectProperties(OSSL_DECODER* decoder, void* arg) {
+  const char* properties = OSSL_DECODER_get0_properties(decoder);
+  static_cast<std::vector<std::string>*>(arg)->push_back(properties ? properties : "");
+}
+
+TEST(TlsLibraryTest, OffersOnlyTheSubjectPublicKeyInfoDecoders) {
+  OSSL_LIB_CTX* ctx = TlsLibraryContext();
+  ASSERT_NE(ctx, nullptr) << "the meshgw-tls provider could not be set up";
+  EXPECT_EQ(TlsLibraryContext(), ctx);  // one context for the process
+
+  std::vector<std::string> ours, defaults;
+  OSSL_DECODER_do_all_provided(ctx, CollectProperties, &ours);
+  OSSL_DECODER_do_all_provided(nullptr, CollectProperties, &defaults);
+  ASSERT_FALSE(ours.empty());
+  EXPECT_EQ(static_cast<int>(ours.size()), TlsLibraryDecoderCount());
+  EXPECT_LT(ours.size(), defaults.size() / 2) << "the filter let most decoders through";
+  for (const std::string& p : ours) {
+    EXPECT_NE(p.find("input=der"), std::string::npos) << p;
+    EXPECT_NE(p.find("structure=SubjectPublicKeyInfo"), std::string::npos) << p;
+  }
+}
+
+// A self-signed certificate for `key`, DER-encoded.
+std::string SelfSigned(EVP_PKEY* key, const EVP_MD* md) {
+  X509* x = X509_new();
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+  X509_gmtime_adj(X509_getm_notBefore(x), 0);
+  X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+  X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("peer"), -1, -1, 0);
+  X509_set_issuer_name(x, X509_get_subject_name(x));
+  X509_set_pubkey(x, key);
+  EXPECT_GT(X509_sign(x, key, md), 0);
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(x, &der);
+  std::string out(reinterpret_cast<char*>(der), len > 0 ? len : 0);
+  OPENSSL_free(der);
+  X509_free(x);
+  return out;
+}
+
+TEST(TlsLibraryTest, PeerCertificatesOfEveryKeyTypeDecode) {
+  OSSL_LIB_CTX* ctx = TlsLibraryContext();
+  ASSERT_NE(ctx, nullptr);
+  struct Case {
+    const char* name;
+    EVP_PKEY* key;
+    const EVP_MD* md;
+  };
+  std::vector<Case> cases = {
+      {"EC P-256", EVP_EC_gen("P-256"), EVP_sha256()},
+      {"RSA 2048", EVP_RSA_gen(2048), EVP_sha256()},
+      {"Ed25519", EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), nullptr},
+  };
+  for (const Case& c : cases) {
+    ASSERT_NE(c.key, nullptr) << c.name;
+    const std::string der = SelfSigned(c.key, c.md);
+    ASSERT_FALSE(der.empty()) << c.name;
+    X509* x = X509_new_ex(ctx, nullptr);  // as libssl makes a peer's certificate
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+    ASSERT_NE(d2i_X509(&x, &p, static_cast<long>(der.size())), nullptr) << c.name;
+    EVP_PKEY* decoded = X509_get0_pubkey(x);
+    ASSERT_NE(decoded, nullptr) << c.name << ": the public key did not decode";
+    EXPECT_EQ(EVP_PKEY_eq(decoded, c.key), 1) << c.name;
+    EXPECT_EQ(X509_verify(x, decoded), 1) << c.name << ": its signature does not verify";
+    X509_free(x);
+    EVP_PKEY_free(c.key);
+  }
+}
+
+}  // namespace
+}  // namespace meshgw::gateway::tls
