@@ -170,30 +170,30 @@ std::shared_ptr<ServerTlsContext> GatewayContext(const Pki& pki) {
   return *ctx;
 }
 
+// `timeout 10 openssl s_client` against the listener, presenting `client` and trusting `root`,
+// with `extra` flags; reads stdin to its end and keeps the connection open after it.
+std::vector<std::string> SClient(TempDir& dir, int port, const TestCredential& client,
+                                 const TestCredential& root, std::vector<std::string> extra) {
+  std::vector<std::string> args = {"timeout",  "10",
+                                   "openssl",  "s_client",
+                                   "-connect", "127.0.0.1:" + std::to_string(port),
+                                   "-cert",    dir.Write("client.pem", client.cert_pem),
+                                   "-key",     dir.Write("client.key", client.key_pem),
+                                   "-CAfile",  dir.Write("ca.pem", root.cert_pem)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back("-ign_eof");
+  return args;
+}
+
 TEST(OpensslInteropTest, SClientMutualTls) {
   Pki pki;
   TempDir dir;
   auto ctx = GatewayContext(pki);
   Listener listener;
   const std::string in = dir.Write("stdin", "ping\n");
-  const std::vector<std::string> args = {"timeout",
-                                         "10",
-                                         "openssl",
-                                         "s_client",
-                                         "-connect",
-                                         "127.0.0.1:" + std::to_string(listener.port),
-                                         "-servername",
-                                         "web.default.dc1.internal.td1",
-                                         "-cert",
-                                         dir.Write("web.pem", pki.web.cert_pem),
-                                         "-key",
-                                         dir.Write("web.key", pki.web.key_pem),
-                                         "-CAfile",
-                                         dir.Write("ca.pem", pki.root1.cert_pem),
-                                         "-verify_return_error",
-                                         "-alpn",
-                                         "http/1.1,h2",
-                                         "-ign_eof"};
+  const std::vector<std::string> args = SClient(dir, listener.port, pki.web, pki.root1,
+                                                {"-servername", "web.default.dc1.internal.td1",
+                                                 "-verify_return_error", "-alpn", "http/1.1,h2"});
   pid_t pid = Spawn(args, in, dir.path() + "/out");
   ASSERT_GT(pid, 0);
   ServerOutcome served = Serve(*ctx, listener.fd);
@@ -226,23 +226,9 @@ TEST(OpensslInteropTest, SClientGetsTheConfiguredChainAndAes128First) {
   ASSERT_TRUE(ctx.ok()) << ctx.status();
   Listener listener;
   const std::string in = dir.Write("stdin", "ping\n");
-  const std::vector<std::string> args = {"timeout",
-                                         "10",
-                                         "openssl",
-                                         "s_client",
-                                         "-connect",
-                                         "127.0.0.1:" + std::to_string(listener.port),
-                                         "-servername",
-                                         "web.default.dc1.internal.td1",
-                                         "-cert",
-                                         dir.Write("web.pem", pki.web.cert_pem),
-                                         "-key",
-                                         dir.Write("web.key", pki.web.key_pem),
-                                         "-CAfile",
-                                         dir.Write("ca.pem", pki.root1.cert_pem),
-                                         "-verify_return_error",
-                                         "-showcerts",
-                                         "-ign_eof"};
+  const std::vector<std::string> args = SClient(
+      dir, listener.port, pki.web, pki.root1,
+      {"-servername", "web.default.dc1.internal.td1", "-verify_return_error", "-showcerts"});
   pid_t pid = Spawn(args, in, dir.path() + "/out");
   ASSERT_GT(pid, 0);
   ServerOutcome served = Serve(**ctx, listener.fd);
@@ -261,21 +247,8 @@ TEST(OpensslInteropTest, SClientTls12) {
   TempDir dir;
   auto ctx = GatewayContext(pki);
   Listener listener;
-  const std::vector<std::string> args = {"timeout",
-                                         "10",
-                                         "openssl",
-                                         "s_client",
-                                         "-connect",
-                                         "127.0.0.1:" + std::to_string(listener.port),
-                                         "-tls1_2",
-                                         "-cert",
-                                         dir.Write("web.pem", pki.web.cert_pem),
-                                         "-key",
-                                         dir.Write("web.key", pki.web.key_pem),
-                                         "-CAfile",
-                                         dir.Write("ca.pem", pki.root1.cert_pem),
-                                         "-verify_return_error",
-                                         "-ign_eof"};
+  const std::vector<std::string> args =
+      SClient(dir, listener.port, pki.web, pki.root1, {"-tls1_2", "-verify_return_error"});
   pid_t pid = Spawn(args, dir.Write("stdin", "ping\n"), dir.path() + "/out");
   ASSERT_GT(pid, 0);
   ServerOutcome served = Serve(*ctx, listener.fd);
@@ -291,13 +264,7 @@ TEST(OpensslInteropTest, SClientWithUntrustedCertificateIsRefused) {
   TempDir dir;
   auto ctx = GatewayContext(pki);
   Listener listener;
-  const std::vector<std::string> args = {"timeout",  "10",
-                                         "openssl",  "s_client",
-                                         "-connect", "127.0.0.1:" + std::to_string(listener.port),
-                                         "-cert",    dir.Write("web.pem", pki.web_rogue.cert_pem),
-                                         "-key",     dir.Write("web.key", pki.web_rogue.key_pem),
-                                         "-CAfile",  dir.Write("ca.pem", pki.root1.cert_pem),
-                                         "-ign_eof"};
+  const std::vector<std::string> args = SClient(dir, listener.port, pki.web_rogue, pki.root1, {});
   pid_t pid = Spawn(args, dir.Write("stdin", "ping\n"), dir.path() + "/out");
   ASSERT_GT(pid, 0);
   ServerOutcome served = Serve(*ctx, listener.fd);
