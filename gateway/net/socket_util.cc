@@ -110,8 +110,9 @@ Pipe RelayPools::TakePipe() {
   }
   int fds[2];
   if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return Pipe{};
-  // A bigger pipe moves more per splice call; the kernel caps it at pipe-max-size (EPERM above),
-  // and then the default 64 KiB stays.
+  // The pipe's size bounds what one splice moves and what a connection holds in flight (see
+  // kSpliceChunk in proxy/connection.cc); above pipe-max-size the kernel refuses (EPERM) and
+  // its default stays.
   fcntl(fds[1], F_SETPIPE_SZ, static_cast<int>(pipe_size_));
   return Pipe{fds[0], fds[1], 0};
 }

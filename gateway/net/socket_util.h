@@ -43,7 +43,7 @@ struct Pipe {
 // allocation or two pipe() calls per burst.
 class RelayPools {
  public:
-  explicit RelayPools(size_t buffer_size, size_t pipe_size = 1 << 20, size_t max_kept = 64)
+  explicit RelayPools(size_t buffer_size, size_t pipe_size = 64 << 10, size_t max_kept = 64)
       : buffer_size_(buffer_size), pipe_size_(pipe_size), max_kept_(max_kept) {}
   ~RelayPools();
   RelayPools(const RelayPools&) = delete;
