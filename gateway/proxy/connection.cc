@@ -125,6 +125,7 @@ void Connection::OnIo(uint32_t events, uint32_t tag) {
   if (phase_ == Phase::kClosed) return;
   Side& side = tag == kDownstreamTag ? down_ : up_;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) side.readable = true;
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) side.hangup = true;
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) side.writable = true;
   switch (phase_) {
     case Phase::kHello:
@@ -480,8 +481,12 @@ bool Connection::Transfer(Flow& flow, bool& error_on_src) {
   if (flow.done) return false;
   Side& src = *flow.src;
   Side& dst = *flow.dst;
+  // A raw flow (no TLS on either side) starts on the buffer, where a message costs a recv and a
+  // send (splice would take three calls: in, out, and in again to find the socket empty), and
+  // moves to splice for good when a read fills the buffer: bulk data, which then crosses
+  // without a copy through user space.
   bool raw = src.tls == nullptr && dst.tls == nullptr;
-  if (raw && flow.tail == flow.head && flow.buffer == nullptr) {
+  if (raw && flow.bulk && flow.tail == flow.head && flow.buffer == nullptr) {
     return TransferSplice(flow, error_on_src);
   }
   bool progress = false;
@@ -507,9 +512,18 @@ bool Connection::Transfer(Flow& flow, bool& error_on_src) {
           return progress;
         }
       } else {
-        ssize_t r = recv(src.fd, flow.buffer.get() + flow.tail, cap - flow.tail, 0);
+        const size_t want = cap - flow.tail;
+        ssize_t r = recv(src.fd, flow.buffer.get() + flow.tail, want, 0);
         if (r > 0) {
           n = static_cast<size_t>(r);
+          if (n == want) {
+            flow.bulk = true;
+          } else if (!src.hangup) {
+            // TCP hands over everything queued up to `want`: a short read emptied the socket,
+            // and data arriving later is a new edge for the event loop. Trying again would only
+            // return EAGAIN (nginx stops here too).
+            src.readable = false;
+          }
         } else if (r == 0) {
           src.read_eof = true;
           moved = true;
@@ -566,8 +580,7 @@ bool Connection::Transfer(Flow& flow, bool& error_on_src) {
       last_activity_ = worker_->loop().now();
     }
     if (!moved) break;
-    if (raw && flow.buffer == nullptr) {
-      // The replayed hello is out: the rest of a raw flow goes by splice.
+    if (raw && flow.bulk && flow.buffer == nullptr) {
       progress |= TransferSplice(flow, error_on_src);
       return progress;
     }

@@ -7,7 +7,8 @@
 //
 // A listener without the tls_inspector (an egress listener for local workloads) skips the hello
 // and takes its catch-all chain. Passthrough replays the hello's bytes upstream and then relays
-// with splice(2) through a pooled pipe per direction; a TLS side relays through a pooled buffer.
+// each direction through a pooled buffer (recv, send) until a read fills it, then with splice(2)
+// through a pooled pipe; a TLS side relays through a pooled buffer.
 // Back-pressure: a direction stops reading while its pipe or buffer cannot be written out.
 // Half-close: EOF from one side shuts the other side's write half once everything read has been
 // written (and sends close_notify on a TLS side). Every phase has its timeout: hello (the
@@ -99,6 +100,9 @@ class Connection final : public net::IoHandler, public net::Deferred {
     bool writable = false;
     bool read_eof = false;    // nothing more will be read from it
     bool write_shut = false;  // we shut its write half
+    // The peer shut its write half (or the socket failed): read to the end, never stop at a
+    // short read, whose edge has been consumed.
+    bool hangup = false;
   };
   // One direction of the relay: src → dst.
   struct Flow {
@@ -109,6 +113,7 @@ class Connection final : public net::IoHandler, public net::Deferred {
     net::Pipe pipe;
     uint64_t bytes = 0;
     bool done = false;  // src at EOF, all written, dst's write half shut
+    bool bulk = false;  // a read filled the buffer: a raw flow goes by splice from then on
   };
 
   void OnHelloReadable();
