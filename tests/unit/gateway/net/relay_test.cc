@@ -4,9 +4,10 @@
 // whether they are TLS).
 //
 // Covered: the hello's bytes are replayed exactly; megabytes relayed both ways byte-exact through
-// splice; half-close in both directions; unknown SNI closed without reaching any backend; an
-// egress (no tls_inspector) listener; a connection that survives configuration swaps; a dead
-// endpoint retried on the next one; drain.
+// splice; small messages through the buffer around a burst through splice; half-close in both
+// directions; unknown SNI closed without reaching any backend; an egress (no tls_inspector)
+// listener; a connection that survives configuration swaps; a dead endpoint retried on the next
+// one; drain.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -128,6 +129,66 @@ TEST_F(RelayTest, ReplaysTheHelloAndRelaysMegabytesBothWays) {
   ASSERT_EQ(echoed.size(), hello.size() + payload.size());
   EXPECT_EQ(echoed.substr(0, hello.size()), hello);
   EXPECT_TRUE(echoed.substr(hello.size()) == payload);
+}
+
+// Request/response traffic first goes through the buffer (a short read ends a read round),
+// then a burst fills it and the flow moves to splice, then small messages again; last, a message
+// sent together with the client's FIN (both in the socket at once: the short read must not end
+// the round while the hang-up is pending). Each echo is awaited, so a direction that stopped
+// reading too early shows up as a timeout.
+TEST_F(RelayTest, SmallMessagesThenABurstThenSmallMessagesAndAFinalWrite) {
+  Backend backend(Echo);
+  StartGateway(backend);
+  int fd = Connect(port_);
+  ASSERT_GE(fd, 0);
+  const std::string hello = Hello("echo.default.dc1.internal.td.consul");
+  ASSERT_TRUE(SendAll(fd, hello));
+  ASSERT_EQ(ReadExactly(fd, hello.size()), hello);
+  auto ping_pong = [&](int rounds, const std::string& tag) {
+    for (int i = 0; i < rounds; ++i) {
+      const std::string msg = absl::StrCat(tag, "-", i, std::string(48, 'x'));
+      ASSERT_TRUE(SendAll(fd, msg));
+      ASSERT_EQ(ReadExactly(fd, msg.size()), msg) << tag << " round " << i;
+    }
+  };
+  ping_pong(200, "before");
+  std::string burst(3 << 20, '\0');
+  std::mt19937 rng(11);
+  for (char& c : burst) c = static_cast<char>(rng());
+  std::thread writer([&] { ASSERT_TRUE(SendAll(fd, burst)); });
+  const std::string burst_echo = ReadExactly(fd, burst.size());
+  writer.join();
+  EXPECT_TRUE(burst_echo == burst);
+  ping_pong(200, "after");
+  ASSERT_TRUE(SendAll(fd, "last words"));
+  shutdown(fd, SHUT_WR);
+  EXPECT_EQ(ReadToEof(fd), "last words");
+  // ReadToEof also stops at the 10 s receive timeout: the end must be a real EOF.
+  char c;
+  EXPECT_EQ(recv(fd, &c, 1, MSG_DONTWAIT), 0) << "no EOF: the relay stopped reading";
+  close(fd);
+}
+
+// A message and the FIN right behind it, on a flow still on the buffer: the event that wakes the
+// gateway usually carries both, and the short read of the message must not end the round (the
+// FIN's edge is already consumed). Twenty connections, each bounded by the 10 s receive timeout.
+TEST_F(RelayTest, AMessageFollowedAtOnceByFinIsRelayedAndClosed) {
+  Backend backend(Echo);
+  StartGateway(backend);
+  const std::string hello = Hello("echo.default.dc1.internal.td.consul");
+  for (int i = 0; i < 20; ++i) {
+    int fd = Connect(port_);
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(SendAll(fd, hello));
+    ASSERT_EQ(ReadExactly(fd, hello.size()), hello);
+    const std::string msg = absl::StrCat("final message ", i);
+    ASSERT_TRUE(SendAll(fd, msg));
+    shutdown(fd, SHUT_WR);
+    EXPECT_EQ(ReadToEof(fd), msg) << "connection " << i;
+    char c;
+    EXPECT_EQ(recv(fd, &c, 1, MSG_DONTWAIT), 0) << "connection " << i << ": no EOF";
+    close(fd);
+  }
 }
 
 TEST_F(RelayTest, HalfCloseFromTheServerSide) {
