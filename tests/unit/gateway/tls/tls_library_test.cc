@@ -1,9 +1,10 @@
-// The TLS library context (tls_library.h): only the DER SubjectPublicKeyInfo decoders of the
-// default provider are visible in it, and certificates of every key type a peer may present
-// still decode there, to the same key.
+// The TLS library context (tls_library.h): only the DER SubjectPublicKeyInfo decoders and the
+// ciphers of mesh suites of the default provider are visible in it, and certificates of every key
+// type a peer may present still decode there, to the same key.
 #include "gateway/tls/tls_library.h"
 
 #include <openssl/decoder.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/provider.h>
 #include <openssl/x509.h>
@@ -37,6 +38,30 @@ TEST(TlsLibraryTest, OffersOnlyTheSubjectPublicKeyInfoDecoders) {
     EXPECT_NE(p.find("input=der"), std::string::npos) << p;
     EXPECT_NE(p.find("structure=SubjectPublicKeyInfo"), std::string::npos) << p;
   }
+}
+
+void CollectCipherNames(EVP_CIPHER* cipher, void* arg) {
+  static_cast<std::vector<std::string>*>(arg)->push_back(EVP_CIPHER_get0_name(cipher));
+}
+
+TEST(TlsLibraryTest, OffersTheCiphersOfMeshSuitesOnly) {
+  OSSL_LIB_CTX* ctx = TlsLibraryContext();
+  ASSERT_NE(ctx, nullptr);
+  std::vector<std::string> names;
+  EVP_CIPHER_do_all_provided(ctx, CollectCipherNames, &names);
+  EXPECT_EQ(static_cast<int>(names.size()), TlsLibraryCipherCount());
+  for (const char* needed : {"AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305", "AES-128-CBC",
+                             "AES-256-CBC", "AES-128-CCM"}) {
+    EVP_CIPHER* c = EVP_CIPHER_fetch(ctx, needed, nullptr);
+    EXPECT_NE(c, nullptr) << needed;
+    EVP_CIPHER_free(c);
+  }
+  for (const char* dropped : {"CAMELLIA-128-CBC", "ARIA-128-GCM", "SM4-CBC", "DES-EDE3-CBC"}) {
+    EVP_CIPHER* c = EVP_CIPHER_fetch(ctx, dropped, nullptr);
+    EXPECT_EQ(c, nullptr) << dropped;
+    EVP_CIPHER_free(c);
+  }
+  ERR_clear_error();  // the refused fetches above leave errors behind
 }
 
 // A self-signed certificate for `key`, DER-encoded.
