@@ -14,7 +14,8 @@ absl::StatusOr<std::shared_ptr<ClientTlsContext>> ClientTlsContext::Create(
     const config::UpstreamTls& config, VerifiedChainCache* cache, Options options) {
   std::shared_ptr<ClientTlsContext> self(new ClientTlsContext(options));
   self->sni_ = config.sni;
-  // In the TLS library context: decoding the server certificate costs a sixth (tls_library.h).
+  // In the TLS library context, where decoding the server certificate costs far less
+  // (tls_library.h).
   self->ctx_.reset(SSL_CTX_new_ex(TlsLibraryContext(), nullptr, TLS_client_method()));
   SSL_CTX* ctx = self->ctx_.get();
   if (ctx == nullptr) {

@@ -33,7 +33,8 @@ absl::StatusOr<std::shared_ptr<ServerTlsContext>> ServerTlsContext::Create(
   const std::string where = absl::StrCat("certificate \"", config.certificate.name, "\"");
   std::shared_ptr<ServerTlsContext> self(new ServerTlsContext());
   self->certificate_name_ = config.certificate.name;
-  // In the TLS library context: decoding the client certificate costs a sixth (tls_library.h).
+  // In the TLS library context, where decoding the client certificate costs far less
+  // (tls_library.h).
   self->ctx_.reset(SSL_CTX_new_ex(TlsLibraryContext(), nullptr, TLS_server_method()));
   SSL_CTX* ctx = self->ctx_.get();
   if (ctx == nullptr) {
