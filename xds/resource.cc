@@ -113,8 +113,10 @@ void NormalizeAnys(google::protobuf::Message* message) {
 
 }  // namespace
 
-std::string SerializeNormalized(const google::protobuf::Message& message) {
-  if (!CanHoldAny(message.GetDescriptor())) return SerializeDeterministic(message);
+std::string SerializeNormalized(const google::protobuf::Message& message, NestedAnys nested) {
+  if (nested == NestedAnys::kNormalized || !CanHoldAny(message.GetDescriptor())) {
+    return SerializeDeterministic(message);
+  }
   std::unique_ptr<google::protobuf::Message> copy(message.New());
   copy->CopyFrom(message);
   NormalizeAnys(copy.get());
@@ -158,7 +160,15 @@ absl::StatusOr<std::string> ResourceName(const google::protobuf::Message& messag
   return message.GetReflection()->GetString(message, field);
 }
 
-absl::StatusOr<ResourcePtr> MakeResource(const google::protobuf::Message& message) {
+google::protobuf::Any PackNormalized(const google::protobuf::Message& payload) {
+  google::protobuf::Any any;
+  any.set_type_url(absl::StrCat(kTypePrefix, payload.GetDescriptor()->full_name()));
+  any.set_value(SerializeNormalized(payload));
+  return any;
+}
+
+absl::StatusOr<ResourcePtr> MakeResource(const google::protobuf::Message& message,
+                                         NestedAnys nested) {
   absl::StatusOr<std::string> name = ResourceName(message);
   if (!name.ok()) return name.status();
   if (name->empty()) {
@@ -167,7 +177,7 @@ absl::StatusOr<ResourcePtr> MakeResource(const google::protobuf::Message& messag
   }
   google::protobuf::Any body;
   body.set_type_url(absl::StrCat(kTypePrefix, message.GetDescriptor()->full_name()));
-  body.set_value(SerializeNormalized(message));
+  body.set_value(SerializeNormalized(message, nested));
   return MakeResource(*std::move(name), std::move(body));
 }
 

@@ -111,11 +111,25 @@ std::string ContentVersion(absl::string_view bytes);
 // Listener (name), Secret (name) or TypedExtensionConfig (name). InvalidArgument for another type.
 absl::StatusOr<std::string> ResourceName(const google::protobuf::Message& message);
 
+// How the google.protobuf.Any payloads nested in a message to encode were themselves encoded.
+enum class NestedAnys {
+  // By anyone (Any::PackFrom's encoding puts map entries in any order): each is decoded and
+  // encoded again deterministically, on a copy of the message.
+  kAsTheyCome,
+  // Every one by PackNormalized: they are copied as they are. Decoding and encoding them again
+  // was a quarter of the control's translation time for a 10,000-service gateway.
+  kNormalized,
+};
+
+// PackNormalized(payload) packs `payload` with the encoding SerializeNormalized gives it.
+google::protobuf::Any PackNormalized(const google::protobuf::Message& payload);
+
 // MakeResource(message) packs `message` with its name and content version. The encoding is
 // deterministic, including inside nested google.protobuf.Any payloads (map order), so equal content
 // has an equal version however it was built. InvalidArgument for a type without a name (see
-// ResourceName) or an empty name.
-absl::StatusOr<ResourcePtr> MakeResource(const google::protobuf::Message& message);
+// ResourceName) or an empty name. `nested` may say that the nested payloads are normalized already.
+absl::StatusOr<ResourcePtr> MakeResource(const google::protobuf::Message& message,
+                                         NestedAnys nested = NestedAnys::kAsTheyCome);
 
 // MakeResource(name, body) versions an already packed resource by its content.
 ResourcePtr MakeResource(std::string name, google::protobuf::Any body);
@@ -135,7 +149,8 @@ ResourcePtr MakeResource(std::string name, google::protobuf::Any head,
 // SerializeNormalized(message) is the deterministic encoding MakeResource versions: map fields
 // in key order, nested google.protobuf.Any payloads re-encoded the same way. For building a
 // resource body from parts encoded separately.
-std::string SerializeNormalized(const google::protobuf::Message& message);
+std::string SerializeNormalized(const google::protobuf::Message& message,
+                                NestedAnys nested = NestedAnys::kAsTheyCome);
 
 // ContentHash(bytes, seed) is the 64-bit FNV-1a hash behind ContentVersion, chainable;
 // VersionOfHash(hash) its 15-hex-digit form.

@@ -92,11 +92,9 @@ std::string QuoteRegex(std::string_view s) {
   return out;
 }
 
-google::protobuf::Any Pack(const google::protobuf::Message& m) {
-  google::protobuf::Any any;
-  any.PackFrom(m);
-  return any;
-}
+// Every Any built here is normalized when packed, so that the resources holding them are encoded
+// as they are (xds::NestedAnys::kNormalized) instead of being decoded and encoded again.
+google::protobuf::Any Pack(const google::protobuf::Message& m) { return xds::PackNormalized(m); }
 
 void SetDuration(absl::Duration d, google::protobuf::Duration* out) {
   const int64_t nanos = absl::ToInt64Nanoseconds(d);
@@ -116,7 +114,7 @@ void SetAds(tls::SdsSecretConfig* sds, std::string_view name) {
 }
 
 xds::ResourcePtr Encode(const google::protobuf::Message& m) {
-  absl::StatusOr<xds::ResourcePtr> r = xds::MakeResource(m);
+  absl::StatusOr<xds::ResourcePtr> r = xds::MakeResource(m, xds::NestedAnys::kNormalized);
   // Every message built here has its name set; a failure is a bug in this file.
   if (!r.ok()) {
     MESHGW_LOG(LogLevel::kError, "translate: cannot encode resource",
@@ -551,7 +549,7 @@ EncodedChain EncodeChain(listener::FilterChain chain) {
   listener::Listener only_this_chain;  // encodes as exactly the one `filter_chains` field
   only_this_chain.mutable_filter_chains()->Add(std::move(chain));
   EncodedChain out;
-  out.field = xds::SerializeNormalized(only_this_chain);
+  out.field = xds::SerializeNormalized(only_this_chain, xds::NestedAnys::kNormalized);
   out.hash = xds::ContentHash(out.field);
   return out;
 }
@@ -1227,8 +1225,8 @@ xds::ResourcePtr MeshListener(const Base& base, const ServiceDefinition& gateway
   inspector->set_name("envoy.filters.listener.tls_inspector");
   *inspector->mutable_typed_config() =
       Pack(envoy::extensions::filters::listener::tls_inspector::v3::TlsInspector());
-  const std::string head_bytes = xds::SerializeNormalized(head);
-  const std::string tail_bytes = xds::SerializeNormalized(tail);
+  const std::string head_bytes = xds::SerializeNormalized(head, xds::NestedAnys::kNormalized);
+  const std::string tail_bytes = xds::SerializeNormalized(tail, xds::NestedAnys::kNormalized);
   uint64_t hash = xds::ContentHash(xds::kListenerType);
   hash = xds::ContentHash(head_bytes, hash);
   hash = xds::ContentHash(
