@@ -38,6 +38,15 @@ TEST(RegexSyntaxTest, OtherShapesAreLeftToRe2) {
        }) {
     EXPECT_FALSE(IsPlainRe2Pattern(pattern)) << pattern;
   }
+  // The costliest plain patterns RE2 can get (negated classes and dots, which expand to every
+  // UTF-8 sequence, each repeated) at the length limit still compile: the limit keeps plain
+  // patterns far from RE2's "pattern too large".
+  for (const std::string unit : {"[^/]+", ".*", "[^.a]?", "\\.+"}) {
+    std::string worst;
+    while (worst.size() + unit.size() <= kMaxPlainPatternBytes) worst += unit;
+    ASSERT_TRUE(IsPlainRe2Pattern(worst)) << unit;
+    EXPECT_TRUE(Re2Accepts(worst)) << unit;
+  }
   EXPECT_TRUE(IsPlainRe2Pattern(std::string(kMaxPlainPatternBytes, 'a')));
   EXPECT_FALSE(IsPlainRe2Pattern(std::string(kMaxPlainPatternBytes + 1, 'a')));
 }
