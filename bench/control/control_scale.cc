@@ -5,10 +5,11 @@
 // services, CA material from two embedded CAs), then runs the real path:
 //
 //   Model ─► GatewayTranslator::Update ─► xds::SnapshotCache::SetSnapshot (one per gateway)
-//         ─► xds::Server on 127.0.0.1:0 ─► gRPC ─► one xds::Client per gateway (child process)
+//         ─► xds::Server on 127.0.0.1:0 ─► gRPC ─► one xds::Client per gateway (child processes)
 //
-// The clients run in a child process (this binary with --clients-only), so this process's memory
-// is the control component's. Each client validates what it receives (MeshGatewayValidator, as a
+// Each client runs in a child process of its own (this binary with --clients-only), as each
+// gateway is a process of its own in a deployment, and so that this process's memory is the
+// control component's. Each client validates what it receives (MeshGatewayValidator, as a
 // gateway does), mirrors it into a ResourceSnapshot and, after every accepted update, writes
 // "applied <node> <snapshot version> <CLOCK_MONOTONIC ns>" to its stdout, a pipe to the parent;
 // the client ACKs when its callback returns. A gateway has applied a change when its mirror's
@@ -19,7 +20,7 @@
 // and ACKed its full snapshot), then --changes one-service changes (alternately an instance's
 // address and a service's intentions), each from the model change (before translation) to every
 // affected gateway having applied / ACKed it; the RSS of this process (the control) and of the
-// client process.
+// client processes (summed).
 //
 //   meshgw-control-scale --services 10000 --peers 50 --gateways 20 --changes 200
 //
@@ -434,9 +435,9 @@ absl::StatusOr<Built> BuildInputs(const Options& o, const EmbeddedCa& ca, const 
   return out;
 }
 
-// ---- the parent: the client process and what it reports ----------------------------------------
+// ---- the parent: the client processes and what they report -------------------------------------
 
-// Reads the child's "applied <node> <version> <ns>" lines and keeps, per node, the last version
+// Reads the children's "applied <node> <version> <ns>" lines and keeps, per node, the last version
 // applied and when.
 class AppliedTracker {
  public:
@@ -517,10 +518,50 @@ class AppliedTracker {
   std::thread reader_;
 };
 
+struct Memory {
+  double rss_mb = 0;
+  double hwm_mb = 0;
+};
+
+// The simulated gateways: one process each, as in a deployment (20 gateways as threads of one
+// process would share its malloc arenas and its address-space lock, which page faults and heap
+// growth take). They share one stdin (EOF stops them all) and one stdout (each "applied" line is
+// written with one write(2) of less than PIPE_BUF bytes, so lines never interleave).
 struct ChildProcess {
-  pid_t pid = -1;
-  int stdin_fd = -1;   // ours to close: the child stops at EOF
-  int stdout_fd = -1;  // the applied lines
+  std::vector<pid_t> pids;  // -1 once reaped
+  int stdin_fd = -1;        // ours to close: the children stop at EOF
+  int stdout_fd = -1;       // the applied lines
+
+  // Reap(block): reaps the children that have exited (waiting for them if `block`); true when
+  // none is left. `status` gets the last exit status seen.
+  bool Reap(bool block, int* status) {
+    bool all = true;
+    for (pid_t& pid : pids) {
+      if (pid < 0) continue;
+      if (waitpid(pid, status, block ? 0 : WNOHANG) == pid) {
+        pid = -1;
+      } else {
+        all = false;
+      }
+    }
+    return all;
+  }
+  bool AnyExited(int* status) {
+    for (pid_t& pid : pids) {
+      if (pid > 0 && waitpid(pid, status, WNOHANG) == pid) {
+        pid = -1;
+        return true;
+      }
+    }
+    return false;
+  }
+  void Kill() {
+    for (pid_t pid : pids) {
+      if (pid > 0) kill(pid, SIGKILL);
+    }
+  }
+  // The memory of all of them, summed.
+  Memory ReadMemory() const;
 };
 
 absl::StatusOr<ChildProcess> StartClients(const Options& o, int port,
@@ -529,34 +570,37 @@ absl::StatusOr<ChildProcess> StartClients(const Options& o, int port,
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0) return absl::InternalError("cannot read /proc/self/exe");
   self[n] = '\0';
-  std::vector<std::string> args = {
-      self,      "--clients-only",          "--target",   absl::StrCat("127.0.0.1:", port),
-      "--nodes", absl::StrJoin(nodes, ","), "--deadline", absl::StrCat(o.deadline_seconds + 5)};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
   int in[2], out[2];
   if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
     return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
-  pid_t pid = fork();
-  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
-  if (pid == 0) {
-    // Only async-signal-safe calls until exec: the parent has threads.
-    dup2(in[0], 0);
-    dup2(out[1], 1);
-    execv(argv[0], argv.data());
-    _exit(127);
+  ChildProcess child{{}, in[1], out[0]};
+  for (const std::string& node : nodes) {
+    std::vector<std::string> args = {self,      "--clients-only", "--target",
+                                     absl::StrCat("127.0.0.1:", port),
+                                     "--nodes", node,             "--deadline",
+                                     absl::StrCat(o.deadline_seconds + 5)};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = fork();
+    if (pid < 0) {
+      child.Kill();
+      return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
+    }
+    if (pid == 0) {
+      // Only async-signal-safe calls until exec: the parent has threads.
+      dup2(in[0], 0);
+      dup2(out[1], 1);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    child.pids.push_back(pid);
   }
   close(in[0]);
   close(out[1]);
-  return ChildProcess{pid, in[1], out[0]};
+  return child;
 }
-
-struct Memory {
-  double rss_mb = 0;
-  double hwm_mb = 0;
-};
 
 Memory ReadMemory(const std::string& status_path) {
   Memory m;
@@ -576,6 +620,17 @@ Memory ReadMemory(const std::string& status_path) {
     kb("VmHWM:", &m.hwm_mb);
   }
   return m;
+}
+
+Memory ChildProcess::ReadMemory() const {
+  Memory sum;
+  for (pid_t pid : pids) {
+    if (pid < 0) continue;
+    Memory m = meshgw::control::ReadMemory(absl::StrCat("/proc/", pid, "/status"));
+    sum.rss_mb += m.rss_mb;
+    sum.hwm_mb += m.hwm_mb;
+  }
+  return sum;
 }
 
 // ---- measuring ---------------------------------------------------------------------------------
@@ -746,9 +801,8 @@ int RunControl(const Options& o) {
     // not the connection's.
     int child_status = 0;
     while ((*server)->stats().streams_active.load() < o.gateways && absl::Now() < deadline) {
-      if (waitpid(child->pid, &child_status, WNOHANG) == child->pid) {
-        std::fprintf(stderr, "error: the clients' process exited (status %d)\n", child_status);
-        child->pid = -1;
+      if (child->AnyExited(&child_status)) {
+        std::fprintf(stderr, "error: a client process exited (status %d)\n", child_status);
         break;
       }
       absl::SleepFor(absl::Milliseconds(5));
@@ -766,7 +820,7 @@ int RunControl(const Options& o) {
       const int64_t sync_start = MonotonicNs();
       Publication sync = harness.Publish(input, sync_start);
       const Memory control_mem = ReadMemory("/proc/self/status");
-      const Memory clients_mem = ReadMemory(absl::StrCat("/proc/", child->pid, "/status"));
+      const Memory clients_mem = child->ReadMemory();
       size_t listener_bytes = 0;
       // What one gateway is sent, by type: the count and the encoded bytes of each.
       Json per_type = Json::object();
@@ -928,7 +982,7 @@ int RunControl(const Options& o) {
           }
           close(joiner->stdin_fd);
           int joiner_status = 0;
-          waitpid(joiner->pid, &joiner_status, 0);  // it exits at EOF on its stdin
+          joiner->Reap(true, &joiner_status);  // it exits at EOF on its stdin
           joined.reset();
           close(joiner->stdout_fd);
         }
@@ -995,7 +1049,7 @@ int RunControl(const Options& o) {
         std::printf("  one gateway rejoining: %s\n", rejoin_error.c_str());
       }
       std::printf(
-          "  control memory: RSS %.1f MB after sync, peak %.1f MB (clients' process: %.1f MB)  "
+          "  control memory: RSS %.1f MB after sync, peak %.1f MB (the clients' processes: %.1f MB)  "
           "goal < 500 MB: %s\n",
           control_mem.rss_mb, end_mem.hwm_mb, clients_mem.rss_mb, memory_goal ? "met" : "MISSED");
       std::printf(
@@ -1006,19 +1060,13 @@ int RunControl(const Options& o) {
       finish();
     }
   }
-  // The child exits at EOF on its stdin; bounded wait, then kill it.
+  // The children exit at EOF on their stdin; bounded wait, then kill them.
   int status = 0;
-  for (int i = 0; i < 200 && child->pid > 0; ++i) {
-    if (waitpid(child->pid, &status, WNOHANG) == child->pid) {
-      child->pid = -1;
-      break;
-    }
+  for (int i = 0; i < 200 && !child->Reap(false, &status); ++i) {
     absl::SleepFor(absl::Milliseconds(10));
   }
-  if (child->pid > 0) {
-    kill(child->pid, SIGKILL);
-    waitpid(child->pid, &status, 0);
-  }
+  child->Kill();
+  child->Reap(true, &status);
   tracker_owner.reset();
   close(child->stdout_fd);
   (*server)->Shutdown(absl::Milliseconds(200));
