@@ -1,6 +1,6 @@
-// The TLS library context (tls_library.h): only the DER SubjectPublicKeyInfo decoders and the
-// ciphers of mesh suites of the default provider are visible in it, and certificates of every key
-// type a peer may present still decode there, to the same key.
+// The TLS library context (tls_library.h): only the DER SubjectPublicKeyInfo decoders, key
+// managers, ciphers and digests a mesh uses of the default provider are visible in it, and
+// certificates of every key type a peer may present still decode there, to the same key.
 #include "gateway/tls/tls_library.h"
 
 #include <openssl/decoder.h>
@@ -12,11 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/unit/gateway/tls/test_pki.h"
 
 namespace meshgw::gateway::tls {
 namespace {
+
+using ::testing::UnorderedElementsAre;
 
 void CollectProperties(OSSL_DECODER* decoder, void* arg) {
   const char* properties = OSSL_DECODER_get0_properties(decoder);
@@ -64,6 +67,41 @@ TEST(TlsLibraryTest, OffersTheCiphersOfMeshSuitesOnly) {
   ERR_clear_error();  // the refused fetches above leave errors behind
 }
 
+void CollectKeyManagerNames(EVP_KEYMGMT* keymgmt, void* arg) {
+  static_cast<std::vector<std::string>*>(arg)->push_back(EVP_KEYMGMT_get0_name(keymgmt));
+}
+
+TEST(TlsLibraryTest, OffersOnlyTheKeyManagersAndDigestsAMeshUses) {
+  OSSL_LIB_CTX* ctx = TlsLibraryContext();
+  ASSERT_NE(ctx, nullptr);
+  std::vector<std::string> names;
+  EVP_KEYMGMT_do_all_provided(ctx, CollectKeyManagerNames, &names);
+  EXPECT_THAT(names, UnorderedElementsAre("EC", "RSA", "RSA-PSS", "ED25519", "ED448", "X25519",
+                                          "X448", "HMAC"));
+  for (const char* dropped : {"DH", "DSA", "SM2", "SIPHASH"}) {
+    EVP_KEYMGMT* k = EVP_KEYMGMT_fetch(ctx, dropped, nullptr);
+    EXPECT_EQ(k, nullptr) << dropped;
+    EVP_KEYMGMT_free(k);
+  }
+  for (const char* dropped : {"SHA3-256", "BLAKE2B-512", "SM3"}) {
+    EVP_MD* md = EVP_MD_fetch(ctx, dropped, nullptr);
+    EXPECT_EQ(md, nullptr) << dropped;
+    EVP_MD_free(md);
+  }
+  ERR_clear_error();
+}
+
+// A key of `type` made with its defaults (EVP_PKEY_Q_keygen knows no RSA-PSS).
+EVP_PKEY* Generate(const char* type) {
+  EVP_PKEY* key = nullptr;
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr);
+  if (ctx == nullptr || EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_generate(ctx, &key) <= 0) {
+    key = nullptr;
+  }
+  EVP_PKEY_CTX_free(ctx);
+  return key;
+}
+
 // A self-signed certificate for `key`, DER-encoded.
 std::string SelfSigned(EVP_PKEY* key, const EVP_MD* md) {
   X509* x = X509_new();
@@ -95,7 +133,9 @@ TEST(TlsLibraryTest, PeerCertificatesOfEveryKeyTypeDecode) {
   std::vector<Case> cases = {
       {"EC P-256", EVP_EC_gen("P-256"), EVP_sha256()},
       {"RSA 2048", EVP_RSA_gen(2048), EVP_sha256()},
+      {"RSA-PSS 2048", Generate("RSA-PSS"), EVP_sha256()},
       {"Ed25519", EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), nullptr},
+      {"Ed448", EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448"), nullptr},
   };
   for (const Case& c : cases) {
     ASSERT_NE(c.key, nullptr) << c.name;

@@ -467,6 +467,43 @@ INSTANTIATE_TEST_SUITE_P(ConsulSuites, Tls12SuiteTest,
                                            "ECDHE-ECDSA-CHACHA20-POLY1305",
                                            "ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA"));
 
+// A CBC suite whose MAC no stitched AES-CBC-HMAC cipher covers (SHA-384 always, SHA-256 on a CPU
+// without AVX) has libssl MAC each record through an HMAC EVP_PKEY: the library context keeps
+// HMAC's key manager and signature for it.
+INSTANTIATE_TEST_SUITE_P(HmacKeySuites, Tls12SuiteTest,
+                         ::testing::Values("ECDHE-ECDSA-AES128-SHA256",
+                                           "ECDHE-ECDSA-AES256-SHA384"));
+
+// Every key-share group Envoy (and Go, Consul's) may be configured with works through the TLS
+// library context (tls_library.h), which offers only the key managers and key exchanges of mesh
+// key types. X448 is OpenSSL's, kept too.
+class KeyShareGroupTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(KeyShareGroupTest, HandshakeAndData) {
+  config::DownstreamTls sc = ServerConfig();
+  sc.params.ecdh_curves = {GetParam()};
+  config::UpstreamTls cc = ClientConfig(pki().web);
+  cc.params.ecdh_curves = {GetParam()};
+  auto server_ctx = MakeServer(sc);
+  auto client_ctx = MakeClient(cc);
+  ASSERT_TRUE(server_ctx && client_ctx);
+  Exchange e = Connect(*server_ctx, *client_ctx, "");
+  EXPECT_EQ(Transfer(*e.client, *e.server, "and back"), "and back");
+}
+
+INSTANTIATE_TEST_SUITE_P(MeshGroups, KeyShareGroupTest,
+                         ::testing::Values("X25519", "P-256", "P-384", "P-521", "X448"));
+
+// The library context has no DH key manager: OpenSSL's TLS 1.3 FFDHE groups (which neither Go
+// nor BoringSSL implements) are a configuration error naming the group, not a silent fallback.
+TEST(TlsSessionTest, FfdheGroupIsRefusedByName) {
+  config::DownstreamTls sc = ServerConfig();
+  sc.params.ecdh_curves = {"ffdhe2048"};
+  auto ctx = ServerTlsContext::Create(sc, nullptr);
+  ASSERT_FALSE(ctx.ok());
+  EXPECT_THAT(ctx.status().message(), HasSubstr("unknown ECDH curve \"ffdhe2048\""));
+}
+
 TEST(TlsSessionTest, SuiteOnACipherNoMeshUsesIsUnknown) {
   config::DownstreamTls sc = ServerConfig();
   sc.params.cipher_suites = {"ECDHE-ECDSA-CAMELLIA128-SHA256"};
