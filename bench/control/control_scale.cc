@@ -576,10 +576,10 @@ absl::StatusOr<ChildProcess> StartClients(const Options& o, int port,
   }
   ChildProcess child{{}, in[1], out[0]};
   for (const std::string& node : nodes) {
-    std::vector<std::string> args = {self,      "--clients-only", "--target",
-                                     absl::StrCat("127.0.0.1:", port),
-                                     "--nodes", node,             "--deadline",
-                                     absl::StrCat(o.deadline_seconds + 5)};
+    std::vector<std::string> args = {self,         "--clients-only",
+                                     "--target",   absl::StrCat("127.0.0.1:", port),
+                                     "--nodes",    node,
+                                     "--deadline", absl::StrCat(o.deadline_seconds + 5)};
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -1049,7 +1049,8 @@ int RunControl(const Options& o) {
         std::printf("  one gateway rejoining: %s\n", rejoin_error.c_str());
       }
       std::printf(
-          "  control memory: RSS %.1f MB after sync, peak %.1f MB (the clients' processes: %.1f MB)  "
+          "  control memory: RSS %.1f MB after sync, peak %.1f MB (the clients' processes: %.1f "
+          "MB)  "
           "goal < 500 MB: %s\n",
           control_mem.rss_mb, end_mem.hwm_mb, clients_mem.rss_mb, memory_goal ? "met" : "MISSED");
       std::printf(

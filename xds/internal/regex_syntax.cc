@@ -10,14 +10,8 @@ bool IsAlnum(char c) {
 // A character that stands for itself outside a class and inside one: no operator of RE2's syntax.
 bool IsLiteral(char c) {
   if (IsAlnum(c)) return true;
-  switch (c) {
-    case '/': case ':': case '_': case '-': case '@': case '=': case ',': case '%': case '~':
-    case '!': case '#': case '&': case '\'': case '"': case '<': case '>': case ';': case '`':
-    case ' ':
-      return true;
-    default:
-      return false;
-  }
+  constexpr absl::string_view kPunctuation = "/:_-@=,%~!#&'\"<>;` ";
+  return kPunctuation.find(c) != absl::string_view::npos;
 }
 
 // After a backslash: printable ASCII that is not a word character is itself.

@@ -812,9 +812,9 @@ std::vector<std::string> Changed(const xds::ResourceSnapshot& a, const xds::Reso
 TEST(GatewayTranslator, ResourcesAreEncodedAsTheFullNormalizationEncodesThem) {
   World w = MakeWorld();
   int checked = 0;
-  for (const auto& [input, gateway] : {std::pair<const TranslateInput*, std::string>{
-                                           &w.dc1, "mesh-gateway-dc1"},
-                                       {&w.dc2, "mesh-gateway-dc2"}}) {
+  for (const auto& [input, gateway] :
+       {std::pair<const TranslateInput*, std::string>{&w.dc1, "mesh-gateway-dc1"},
+        {&w.dc2, "mesh-gateway-dc2"}}) {
     auto snap = TranslateGateway(*input, gateway);
     ASSERT_TRUE(snap.ok()) << snap.status();
     for (absl::string_view type : xds::kResourceTypes) {

@@ -33,8 +33,26 @@ TEST(RegexSyntaxTest, ConsulPrincipalPatternsArePlain) {
 // Shapes left to RE2: whether valid or not, the fast path does not decide them.
 TEST(RegexSyntaxTest, OtherShapesAreLeftToRe2) {
   for (const std::string pattern : {
-           "spiffe://(unclosed", "(a)", "a|b", "a**", "a+?", "a{2}", "[a-z]", "[]", "[^]",
-           "[a", "\\d", "\\1", "\\", "x\\", "^*", "$+", "*a", "\xc3\xa9", "a\tb", "[[:alpha:]]",
+           "spiffe://(unclosed",
+           "(a)",
+           "a|b",
+           "a**",
+           "a+?",
+           "a{2}",
+           "[a-z]",
+           "[]",
+           "[^]",
+           "[a",
+           "\\d",
+           "\\1",
+           "\\",
+           "x\\",
+           "^*",
+           "$+",
+           "*a",
+           "\xc3\xa9",
+           "a\tb",
+           "[[:alpha:]]",
        }) {
     EXPECT_FALSE(IsPlainRe2Pattern(pattern)) << pattern;
   }
@@ -79,7 +97,8 @@ TEST(RegexSyntaxTest, EveryPlainPatternCompiles) {
     std::string pattern;
     const int n = length(rng);
     for (int k = 0; k < n; ++k) {
-      pattern.push_back(coin(rng) == 0 ? static_cast<char>(printable(rng)) : interesting[pick(rng)]);
+      pattern.push_back(coin(rng) == 0 ? static_cast<char>(printable(rng))
+                                       : interesting[pick(rng)]);
     }
     check(pattern);
   }
