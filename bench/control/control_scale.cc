@@ -562,6 +562,8 @@ struct ChildProcess {
   }
   // The memory of all of them, summed.
   Memory ReadMemory() const;
+  // The CPU seconds all of them have used, summed.
+  double CpuSeconds() const;
 };
 
 absl::StatusOr<ChildProcess> StartClients(const Options& o, int port,
@@ -622,6 +624,24 @@ Memory ReadMemory(const std::string& status_path) {
   return m;
 }
 
+// CPU seconds (user + system) a process has used: fields 14 and 15 of /proc/<pid>/stat, after
+// the command name (which may hold spaces, so counted from its closing parenthesis).
+double ReadCpuSeconds(const std::string& stat_path) {
+  std::ifstream in(stat_path);
+  std::string line;
+  if (!std::getline(in, line)) return 0;
+  const size_t paren = line.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::vector<std::string> fields = absl::StrSplit(line.substr(paren + 2), ' ');
+  // After ")": field 3 (state) is fields[0], so utime (14) and stime (15) are fields[11], [12].
+  int64_t utime = 0, stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) ||
+      !absl::SimpleAtoi(fields[12], &stime)) {
+    return 0;
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 Memory ChildProcess::ReadMemory() const {
   Memory sum;
   for (pid_t pid : pids) {
@@ -629,6 +649,14 @@ Memory ChildProcess::ReadMemory() const {
     Memory m = meshgw::control::ReadMemory(absl::StrCat("/proc/", pid, "/status"));
     sum.rss_mb += m.rss_mb;
     sum.hwm_mb += m.hwm_mb;
+  }
+  return sum;
+}
+
+double ChildProcess::CpuSeconds() const {
+  double sum = 0;
+  for (pid_t pid : pids) {
+    if (pid > 0) sum += ReadCpuSeconds(absl::StrCat("/proc/", pid, "/stat"));
   }
   return sum;
 }
@@ -817,8 +845,14 @@ int RunControl(const Options& o) {
                            .peerings = built->peerings,
                            .ca = built->ca,
                            .local_servers = built->local_servers};
+      const double control_cpu_before = ReadCpuSeconds("/proc/self/stat");
+      const double clients_cpu_before = child->CpuSeconds();
       const int64_t sync_start = MonotonicNs();
       Publication sync = harness.Publish(input, sync_start);
+      // The CPU the sync took, the control's and the gateways': against this machine's cores,
+      // the floor under its wall-clock time.
+      const double control_cpu = ReadCpuSeconds("/proc/self/stat") - control_cpu_before;
+      const double clients_cpu = child->CpuSeconds() - clients_cpu_before;
       const Memory control_mem = ReadMemory("/proc/self/status");
       const Memory clients_mem = child->ReadMemory();
       size_t listener_bytes = 0;
@@ -888,7 +922,10 @@ int RunControl(const Options& o) {
                      {"largest_listener_bytes", listener_bytes},
                      {"one_gateway_by_type", per_type},
                      {"server_responses", (*server)->stats().responses.load()},
-                     {"server_resources_sent", (*server)->stats().resources_sent.load()}});
+                     {"server_resources_sent", (*server)->stats().resources_sent.load()},
+                     {"control_cpu_s", control_cpu},
+                     {"gateways_cpu_s", clients_cpu},
+                     {"cores", std::thread::hardware_concurrency()}});
       PrintJson(Json{{"event", "memory"},
                      {"control_rss_mb", control_mem.rss_mb},
                      {"control_hwm_mb", control_mem.hwm_mb},
@@ -1027,6 +1064,12 @@ int RunControl(const Options& o) {
           Ms(sync.acked_ns), sync.resources, static_cast<double>(listener_bytes) / 1e6,
           sync_goal ? "met" : "MISSED");
       std::printf("    one gateway's resources: %s\n", per_type_line.c_str());
+      const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+      std::printf(
+          "    CPU used during the sync: control %.2f s, the %d gateways %.2f s (%.2f s each); "
+          "on %u cores no less than %.2f s\n",
+          control_cpu, o.gateways, clients_cpu, clients_cpu / std::max(1, o.gateways), cores,
+          (control_cpu + clients_cpu) / cores);
       std::printf(
           "  %d one-service changes, to all %d gateways ACKed: p50 %.1f ms, p99 %.1f ms, max "
           "%.1f ms  goal p99 < 100 ms: %s\n",
