@@ -9,6 +9,7 @@
 #include <openssl/provider.h>
 #include <openssl/x509.h>
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -43,52 +44,59 @@ TEST(TlsLibraryTest, OffersOnlyTheSubjectPublicKeyInfoDecoders) {
   }
 }
 
-void CollectCipherNames(EVP_CIPHER* cipher, void* arg) {
-  static_cast<std::vector<std::string>*>(arg)->push_back(EVP_CIPHER_get0_name(cipher));
+// Whether each named algorithm can be fetched from the context, as `offered` says it should.
+template <typename T>
+void ExpectFetchable(T* (*fetch)(OSSL_LIB_CTX*, const char*, const char*), void (*release)(T*),
+                     OSSL_LIB_CTX* ctx, std::initializer_list<const char*> names, bool offered) {
+  for (const char* name : names) {
+    T* algorithm = fetch(ctx, name, nullptr);
+    EXPECT_EQ(algorithm != nullptr, offered) << name;
+    release(algorithm);
+  }
+  ERR_clear_error();  // refused fetches leave errors behind
+}
+
+// The names of every algorithm of one kind the context offers.
+template <typename T>
+std::vector<std::string> NamesOffered(void (*do_all)(OSSL_LIB_CTX*, void (*)(T*, void*), void*),
+                                      const char* (*name_of)(const T*), OSSL_LIB_CTX* ctx) {
+  struct Out {
+    const char* (*name_of)(const T*);
+    std::vector<std::string> names;
+  } out{name_of, {}};
+  do_all(
+      ctx,
+      [](T* algorithm, void* arg) {
+        auto* o = static_cast<Out*>(arg);
+        o->names.push_back(o->name_of(algorithm));
+      },
+      &out);
+  return out.names;
 }
 
 TEST(TlsLibraryTest, OffersTheCiphersOfMeshSuitesOnly) {
   OSSL_LIB_CTX* ctx = TlsLibraryContext();
   ASSERT_NE(ctx, nullptr);
-  std::vector<std::string> names;
-  EVP_CIPHER_do_all_provided(ctx, CollectCipherNames, &names);
+  std::vector<std::string> names =
+      NamesOffered(EVP_CIPHER_do_all_provided, EVP_CIPHER_get0_name, ctx);
   EXPECT_EQ(static_cast<int>(names.size()), TlsLibraryCipherCount());
-  for (const char* needed : {"AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305", "AES-128-CBC",
-                             "AES-256-CBC", "AES-128-CCM"}) {
-    EVP_CIPHER* c = EVP_CIPHER_fetch(ctx, needed, nullptr);
-    EXPECT_NE(c, nullptr) << needed;
-    EVP_CIPHER_free(c);
-  }
-  for (const char* dropped : {"CAMELLIA-128-CBC", "ARIA-128-GCM", "SM4-CBC", "DES-EDE3-CBC"}) {
-    EVP_CIPHER* c = EVP_CIPHER_fetch(ctx, dropped, nullptr);
-    EXPECT_EQ(c, nullptr) << dropped;
-    EVP_CIPHER_free(c);
-  }
-  ERR_clear_error();  // the refused fetches above leave errors behind
-}
-
-void CollectKeyManagerNames(EVP_KEYMGMT* keymgmt, void* arg) {
-  static_cast<std::vector<std::string>*>(arg)->push_back(EVP_KEYMGMT_get0_name(keymgmt));
+  ExpectFetchable(EVP_CIPHER_fetch, EVP_CIPHER_free, ctx,
+                  {"AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305", "AES-128-CBC", "AES-256-CBC",
+                   "AES-128-CCM"},
+                  true);
+  ExpectFetchable(EVP_CIPHER_fetch, EVP_CIPHER_free, ctx,
+                  {"CAMELLIA-128-CBC", "ARIA-128-GCM", "SM4-CBC", "DES-EDE3-CBC"}, false);
 }
 
 TEST(TlsLibraryTest, OffersOnlyTheKeyManagersAndDigestsAMeshUses) {
   OSSL_LIB_CTX* ctx = TlsLibraryContext();
   ASSERT_NE(ctx, nullptr);
-  std::vector<std::string> names;
-  EVP_KEYMGMT_do_all_provided(ctx, CollectKeyManagerNames, &names);
-  EXPECT_THAT(names, UnorderedElementsAre("EC", "RSA", "RSA-PSS", "ED25519", "ED448", "X25519",
-                                          "X448", "HMAC"));
-  for (const char* dropped : {"DH", "DSA", "SM2", "SIPHASH"}) {
-    EVP_KEYMGMT* k = EVP_KEYMGMT_fetch(ctx, dropped, nullptr);
-    EXPECT_EQ(k, nullptr) << dropped;
-    EVP_KEYMGMT_free(k);
-  }
-  for (const char* dropped : {"SHA3-256", "BLAKE2B-512", "SM3"}) {
-    EVP_MD* md = EVP_MD_fetch(ctx, dropped, nullptr);
-    EXPECT_EQ(md, nullptr) << dropped;
-    EVP_MD_free(md);
-  }
-  ERR_clear_error();
+  EXPECT_THAT(
+      NamesOffered(EVP_KEYMGMT_do_all_provided, EVP_KEYMGMT_get0_name, ctx),
+      UnorderedElementsAre("EC", "RSA", "RSA-PSS", "ED25519", "ED448", "X25519", "X448", "HMAC"));
+  ExpectFetchable(EVP_KEYMGMT_fetch, EVP_KEYMGMT_free, ctx, {"DH", "DSA", "SM2", "SIPHASH"}, false);
+  ExpectFetchable(EVP_MD_fetch, EVP_MD_free, ctx, {"SHA2-256", "SHA2-384", "SHA1"}, true);
+  ExpectFetchable(EVP_MD_fetch, EVP_MD_free, ctx, {"SHA3-256", "BLAKE2B-512", "SM3"}, false);
 }
 
 // A key of `type` made with its defaults (EVP_PKEY_Q_keygen knows no RSA-PSS).
