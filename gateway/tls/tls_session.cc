@@ -244,7 +244,9 @@ TlsIo TlsSession::Handshake() {
   if (handshake_done()) return TlsIo::kOk;
   ERR_clear_error();
   errno = 0;
+  io_.read_ahead = true;
   const int ret = SSL_do_handshake(ssl_);
+  io_.read_ahead = false;
   if (ret == 1) {
     if (capture_ != nullptr) TryOffload();
     return TlsIo::kOk;
@@ -257,7 +259,9 @@ TlsIo TlsSession::Read(char* buf, size_t len, size_t* n) {
   *n = 0;
   ERR_clear_error();
   errno = 0;
+  io_.read_ahead = !handshake_done();  // a handshake driven by reads reads ahead too
   const int ret = SSL_read_ex(ssl_, buf, len, n);
+  io_.read_ahead = false;
   if (ret == 1) return TlsIo::kOk;
   return Fail(ret, handshake_done() ? "read" : "handshake");
 }
@@ -330,6 +334,24 @@ ssize_t TlsSession::FdIo::Read(char* out, size_t len) {
     replay_pos += n;
     if (replay_pos == replay.size()) {
       std::string().swap(replay);  // free it: idle connections must stay small
+      replay_pos = 0;
+    }
+    return static_cast<ssize_t>(n);
+  }
+  if (read_ahead && len < kReadAheadBytes) {
+    char ahead[kReadAheadBytes];
+    ssize_t r;
+    do {
+      r = ::recv(fd, ahead, sizeof ahead, 0);
+    } while (r < 0 && errno == EINTR);
+    if (r <= 0) {
+      if (r == 0) eof = true;
+      return r;
+    }
+    const size_t n = std::min(len, static_cast<size_t>(r));
+    std::memcpy(out, ahead, n);
+    if (static_cast<size_t>(r) > n) {
+      replay.assign(ahead + n, static_cast<size_t>(r) - n);  // served first by the next reads
       replay_pos = 0;
     }
     return static_cast<ssize_t>(n);

@@ -163,6 +163,39 @@ Exchange Connect(ServerTlsContext& sctx, ClientTlsContext& cctx, std::string_vie
   return e;
 }
 
+// A client that finishes its handshake and writes at once puts its last flight (four records)
+// and its first data in the server's socket together. The server's handshake reads ahead: one
+// read takes all of it, the handshake uses the flight, and the data is served first by the
+// offloaded record layer.
+TEST(TlsSessionTest, AFlightAndDataReadTogetherAreBothServed) {
+  auto server_ctx = MakeServer(ServerConfig());
+  auto client_ctx = MakeClient(ClientConfig(pki().web));
+  ASSERT_TRUE(server_ctx && client_ctx);
+  Exchange e;
+  e.server = TlsSession::AcceptOn(*server_ctx, e.fds->server, "");
+  e.client = TlsSession::ConnectOn(*client_ctx, e.fds->client, "");
+  EXPECT_EQ(e.client->Handshake(), TlsIo::kWantRead);  // ClientHello sent
+  EXPECT_EQ(e.server->Handshake(), TlsIo::kWantRead);  // its flight sent; waits for the client's
+  ASSERT_EQ(e.client->Handshake(), TlsIo::kOk) << e.client->error_detail();
+  const std::string data = "written with the client's Finished";
+  size_t n = 0;
+  ASSERT_EQ(e.client->Write(data.data(), data.size(), &n), TlsIo::kOk);
+  ASSERT_EQ(n, data.size());
+
+  ASSERT_EQ(e.server->Handshake(), TlsIo::kOk) << e.server->error_detail();
+  EXPECT_TRUE(e.server->offloaded());
+  // All of it left the socket during the handshake.
+  char probe;
+  EXPECT_EQ(recv(e.fds->server, &probe, 1, MSG_PEEK | MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  char buf[256];
+  n = 0;
+  ASSERT_EQ(e.server->Read(buf, sizeof buf, &n), TlsIo::kOk) << e.server->error_detail();
+  EXPECT_EQ(std::string(buf, n), data);
+  EXPECT_EQ(Transfer(*e.server, *e.client, "and back"), "and back");
+  EXPECT_EQ(Transfer(*e.client, *e.server, "again"), "again");
+}
+
 // The server side of a TLS 1.3 handshake protects its records itself and frees the SSL object;
 // the client is OpenSSL's own record layer, so every byte below crosses both implementations.
 TEST(TlsSessionTest, ServerRecordsAreOffloadedAfterTls13Handshake) {
