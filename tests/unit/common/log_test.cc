@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <random>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -32,10 +34,36 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+// The directories TempDir() made, removed when the tests are done.
+class TempDirs : public ::testing::Environment {
+ public:
+  static TempDirs& Get() {
+    static TempDirs* dirs = [] {
+      auto* d = new TempDirs;
+      ::testing::AddGlobalTestEnvironment(d);  // owned by GoogleTest from here
+      return d;
+    }();
+    return *dirs;
+  }
+  void Add(std::string dir) { dirs_.push_back(std::move(dir)); }
+  void TearDown() override {
+    for (const std::string& dir : dirs_) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  }
+
+ private:
+  std::vector<std::string> dirs_;
+};
+// Registered before main runs the tests, so that its TearDown runs after them.
+[[maybe_unused]] TempDirs& registered_temp_dirs = TempDirs::Get();
+
 // A fresh directory per test under the test's temporary directory.
 std::string TempDir() {
   std::string templ = ::testing::TempDir() + "log_test_XXXXXX";
   EXPECT_NE(mkdtemp(templ.data()), nullptr);
+  TempDirs::Get().Add(templ);
   return templ;
 }
 

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -71,6 +72,11 @@ const TestCerts& Certs() {
         "  -out client.pem -days 2 2>/dev/null";
     c->ok = std::system(script.c_str()) == 0;
     c->ca_pem = ReadFile(c->dir / "ca.pem");
+    // Removed when the process exits (the doubles that read them are gone by then).
+    std::atexit([] {
+      std::error_code ignored;
+      fs::remove_all(certs->dir, ignored);
+    });
     return c;
   }();
   return *certs;
@@ -79,7 +85,11 @@ const TestCerts& Certs() {
 // The double as a child process.
 class ConsulDouble {
  public:
-  ~ConsulDouble() { Kill(); }
+  ~ConsulDouble() {
+    Kill();
+    std::error_code ignored;  // nothing to do if it is already gone
+    if (!scenario_path_.empty()) fs::remove(scenario_path_, ignored);
+  }
 
   // Start runs the double with `scenario` (written to a file) on `port` (0: any).
   void Start(const json& scenario, int port = 0, std::vector<std::string> extra = {}) {

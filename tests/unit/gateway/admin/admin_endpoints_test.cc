@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -142,6 +143,9 @@ TEST(AdminEndpoints, ReopenLogsReopensTheAccessLog) {
   // Without a state hook the server is LIVE.
   EXPECT_EQ(Get(server.port(), "/ready"), Wire("HTTP/1.1 200 OK", "LIVE\n"));
   server.Stop();
+  access->reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }
 
 }  // namespace
