@@ -532,28 +532,20 @@ struct ChildProcess {
   int stdin_fd = -1;        // ours to close: the children stop at EOF
   int stdout_fd = -1;       // the applied lines
 
-  // Reap(block): reaps the children that have exited (waiting for them if `block`); true when
-  // none is left. `status` gets the last exit status seen.
-  bool Reap(bool block, int* status) {
-    bool all = true;
+  // Reap(block): reaps the children that have exited (waiting for each if `block`) and says how
+  // many; `status` gets the last exit status seen.
+  int Reap(bool block, int* status) {
+    int reaped = 0;
     for (pid_t& pid : pids) {
-      if (pid < 0) continue;
-      if (waitpid(pid, status, block ? 0 : WNOHANG) == pid) {
+      if (pid > 0 && waitpid(pid, status, block ? 0 : WNOHANG) == pid) {
         pid = -1;
-      } else {
-        all = false;
+        ++reaped;
       }
     }
-    return all;
+    return reaped;
   }
-  bool AnyExited(int* status) {
-    for (pid_t& pid : pids) {
-      if (pid > 0 && waitpid(pid, status, WNOHANG) == pid) {
-        pid = -1;
-        return true;
-      }
-    }
-    return false;
+  bool AllReaped() const {
+    return std::all_of(pids.begin(), pids.end(), [](pid_t pid) { return pid < 0; });
   }
   void Kill() {
     for (pid_t pid : pids) {
@@ -829,7 +821,7 @@ int RunControl(const Options& o) {
     // not the connection's.
     int child_status = 0;
     while ((*server)->stats().streams_active.load() < o.gateways && absl::Now() < deadline) {
-      if (child->AnyExited(&child_status)) {
+      if (child->Reap(false, &child_status) > 0) {
         std::fprintf(stderr, "error: a client process exited (status %d)\n", child_status);
         break;
       }
@@ -1106,7 +1098,9 @@ int RunControl(const Options& o) {
   }
   // The children exit at EOF on their stdin; bounded wait, then kill them.
   int status = 0;
-  for (int i = 0; i < 200 && !child->Reap(false, &status); ++i) {
+  for (int i = 0; i < 200; ++i) {
+    child->Reap(false, &status);
+    if (child->AllReaped()) break;
     absl::SleepFor(absl::Milliseconds(10));
   }
   child->Kill();

@@ -338,29 +338,22 @@ ssize_t TlsSession::FdIo::Read(char* out, size_t len) {
     }
     return static_cast<ssize_t>(n);
   }
-  if (read_ahead && len < kReadAheadBytes) {
-    char ahead[kReadAheadBytes];
-    ssize_t r;
-    do {
-      r = ::recv(fd, ahead, sizeof ahead, 0);
-    } while (r < 0 && errno == EINTR);
-    if (r <= 0) {
-      if (r == 0) eof = true;
-      return r;
-    }
-    const size_t n = std::min(len, static_cast<size_t>(r));
-    std::memcpy(out, ahead, n);
-    if (static_cast<size_t>(r) > n) {
-      replay.assign(ahead + n, static_cast<size_t>(r) - n);  // served first by the next reads
-      replay_pos = 0;
-    }
-    return static_cast<ssize_t>(n);
+  // A short read during a handshake reads ahead into `ahead`; the rest of it is kept as replay.
+  char ahead[kReadAheadBytes];
+  const bool reading_ahead = read_ahead && len < kReadAheadBytes;
+  ssize_t r;
+  do {
+    r = ::recv(fd, reading_ahead ? ahead : out, reading_ahead ? sizeof ahead : len, 0);
+  } while (r < 0 && errno == EINTR);
+  if (r == 0) eof = true;
+  if (r <= 0 || !reading_ahead) return r;
+  const size_t n = std::min(len, static_cast<size_t>(r));
+  std::memcpy(out, ahead, n);
+  if (static_cast<size_t>(r) > n) {
+    replay.assign(ahead + n, static_cast<size_t>(r) - n);  // served first by the next reads
+    replay_pos = 0;
   }
-  for (;;) {
-    const ssize_t r = ::recv(fd, out, len, 0);
-    if (r == 0) eof = true;
-    if (r >= 0 || errno != EINTR) return r;
-  }
+  return static_cast<ssize_t>(n);
 }
 
 ssize_t TlsSession::FdIo::Write(const char* in, size_t len) {
