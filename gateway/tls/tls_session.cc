@@ -12,6 +12,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/tls/certificate_reuse.h"
 #include "gateway/tls/session_store.h"
 
 namespace meshgw::gateway::tls {
@@ -245,7 +246,11 @@ TlsIo TlsSession::Handshake() {
   ERR_clear_error();
   errno = 0;
   io_.read_ahead = true;
-  const int ret = SSL_do_handshake(ssl_);
+  int ret;
+  {
+    CertificateReuseScope reuse;  // the peer's certificates, decoded once per worker
+    ret = SSL_do_handshake(ssl_);
+  }
   io_.read_ahead = false;
   if (ret == 1) {
     if (capture_ != nullptr) TryOffload();
@@ -259,8 +264,13 @@ TlsIo TlsSession::Read(char* buf, size_t len, size_t* n) {
   *n = 0;
   ERR_clear_error();
   errno = 0;
-  io_.read_ahead = !handshake_done();  // a handshake driven by reads reads ahead too
-  const int ret = SSL_read_ex(ssl_, buf, len, n);
+  const bool handshaking = !handshake_done();
+  io_.read_ahead = handshaking;  // a handshake driven by reads reads ahead too
+  int ret;
+  {
+    CertificateReuseScope reuse(/*active=*/handshaking);
+    ret = SSL_read_ex(ssl_, buf, len, n);
+  }
   io_.read_ahead = false;
   if (ret == 1) return TlsIo::kOk;
   return Fail(ret, handshake_done() ? "read" : "handshake");
