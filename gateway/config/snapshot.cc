@@ -146,7 +146,7 @@ const UpstreamTls* Cluster::TlsFor(const Endpoint& endpoint) const {
 
 const Listener* Snapshot::FindListener(std::string_view name) const {
   auto it = listeners.find(name);
-  return it == listeners.end() ? nullptr : &it->second;
+  return it == listeners.end() ? nullptr : it->second.get();
 }
 
 const Cluster* Snapshot::FindCluster(std::string_view name) const {

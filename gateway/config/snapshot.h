@@ -292,7 +292,9 @@ struct Snapshot {
   // by "<type short name>/<resource name>", e.g. "Listener/mesh", for /config_dump.
   std::map<std::string, std::string> resource_versions;
 
-  std::map<std::string, Listener, std::less<>> listeners;
+  // Shared, immutable: an update that leaves a listener as it was hands the next snapshot the
+  // same object (a mesh listener with 10,000 chains is not copied for a changed assignment).
+  std::map<std::string, std::shared_ptr<const Listener>, std::less<>> listeners;
   std::map<std::string, std::shared_ptr<const Cluster>, std::less<>> clusters;
   // The ECDS configurations received (TypedExtensionConfig by name), translated; the chains that
   // use one hold their own copy. For /config_dump.

@@ -352,7 +352,8 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
     };
     for (const FilterChain& chain : l.chains) check_cluster(chain);
     if (l.default_chain) check_cluster(*l.default_chain);
-    snap->listeners.emplace(name, l);
+    // The cached translation's listener itself (aliasing the entry that owns it), not a copy.
+    snap->listeners.emplace(name, std::shared_ptr<const Listener>(entry.result, &l));
     next.listeners.emplace(name, std::move(entry));
   }
 

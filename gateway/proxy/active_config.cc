@@ -111,7 +111,8 @@ absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(config::Sn
     }
   };
 
-  for (const auto& [name, listener] : snapshot->listeners) {
+  for (const auto& [name, listener_ptr] : snapshot->listeners) {
+    const config::Listener& listener = *listener_ptr;
     auto runtime = std::make_unique<ListenerRuntime>();
     runtime->listener = &listener;
     // The same address keeps its sockets: not a single connection is refused by an update.

@@ -196,7 +196,8 @@ Json Cluster(const config::Cluster& c) {
 
 std::string ConfigDumpJson(const config::Snapshot& snapshot) {
   Json listeners = Json::array();
-  for (const auto& [name, l] : snapshot.listeners) {
+  for (const auto& [name, listener] : snapshot.listeners) {
+    const config::Listener& l = *listener;
     Json chains = Json::array();
     for (const auto& c : l.chains) chains.push_back(Chain(c));
     listeners.push_back(Json{
@@ -227,13 +228,13 @@ std::string ListenersPage(const config::Snapshot& snapshot, bool json) {
   if (json) {
     Json list = Json::array();
     for (const auto& [name, l] : snapshot.listeners) {
-      list.push_back(Json{{"name", name}, {"address", l.address.ToString()}});
+      list.push_back(Json{{"name", name}, {"address", l->address.ToString()}});
     }
     return Json{{"listener_statuses", list}}.dump(2) + "\n";
   }
   std::string out;
   for (const auto& [name, l] : snapshot.listeners) {
-    absl::StrAppend(&out, name, "::", l.address.ToString(), "\n");
+    absl::StrAppend(&out, name, "::", l->address.ToString(), "\n");
   }
   return out;
 }

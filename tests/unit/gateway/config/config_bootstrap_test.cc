@@ -287,7 +287,8 @@ std::string Dump(const Snapshot& s) {
     }
     return text;
   };
-  for (const auto& [name, l] : s.listeners) {
+  for (const auto& [name, listener] : s.listeners) {
+    const Listener& l = *listener;
     absl::StrAppend(&out, "listener ", name, " ", l.address.ToString(), " inspect=", l.inspect_tls,
                     " hello=", absl::FormatDuration(l.hello_timeout), " buf=", l.buffer_limit,
                     " stat=", l.stat_prefix, "\n");

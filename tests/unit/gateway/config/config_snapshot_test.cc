@@ -137,7 +137,9 @@ TEST(Listener, ChainForUsesRoutesThenDefault) {
 
 TEST(Snapshot, Find) {
   Snapshot s;
-  s.listeners["mesh"].name = "mesh";
+  auto mesh = std::make_shared<Listener>();
+  mesh->name = "mesh";
+  s.listeners["mesh"] = mesh;
   auto c = std::make_shared<Cluster>();
   c->name = "api";
   s.clusters["api"] = c;

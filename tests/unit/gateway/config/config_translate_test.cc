@@ -1294,6 +1294,9 @@ TEST(Translator, ReusesWhatDidNotChange) {
   EXPECT_EQ((*eds)->FindCluster("dc2.internal.td1")->priorities[0].endpoints[0].address.ToString(),
             "127.0.2.2:8443");
   EXPECT_EQ((*eds)->clusters.at("public-api"), (*first)->clusters.at("public-api"));
+  // The listener did not change: the new snapshot holds the same object, not a copy.
+  EXPECT_EQ((*eds)->listeners.at("mesh"), (*first)->listeners.at("mesh"));
+  EXPECT_EQ((*eds)->FindListener("mesh"), (*first)->FindListener("mesh"));
 
   // A new CA: what uses the bundle (the egress cluster and the listener) is decoded again.
   r.Secret(absl::StrCat(
@@ -1302,6 +1305,9 @@ TEST(Translator, ReusesWhatDidNotChange) {
   ASSERT_TRUE(ca.ok());
   EXPECT_EQ(t.last_decoded(), 2u + 1u + 1u);
   EXPECT_EQ((*ca)->FindListener("mesh")->chains[0].tls->trust->trusted_ca_pem, kLeaf);
+  EXPECT_NE((*ca)->listeners.at("mesh"), (*first)->listeners.at("mesh"));
+  // The earlier snapshot's listener outlives the cache entry it came from.
+  EXPECT_EQ((*first)->FindListener("mesh")->chains[0].tls->trust->trusted_ca_pem, kCa);
   EXPECT_EQ((*ca)->FindCluster("egress~public-api")->tls->trust->trusted_ca_pem, kLeaf);
   EXPECT_EQ((*ca)->clusters.at("public-api"), (*first)->clusters.at("public-api"));
 

@@ -51,7 +51,7 @@ TEST(ConfigDump, ShowsExtensionConfigsAndWhereChainsTakeThem) {
   inline_chain.filters.push_back(AllowAdmin());
   inline_chain.filters.push_back(Proxy("web"));
   mesh.chains = {api, db, inline_chain};
-  snap.listeners.emplace("mesh", mesh);
+  snap.listeners.emplace("mesh", std::make_shared<const config::Listener>(mesh));
 
   nlohmann::json j = nlohmann::json::parse(ConfigDumpJson(snap));
   ASSERT_EQ(j["extension_configs"].size(), 1u);
