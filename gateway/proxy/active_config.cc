@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/net/socket_util.h"
@@ -39,29 +40,132 @@ uint64_t TlsKey(const config::UpstreamTls& t) {
   return absl::HashOf(cert, key, HashTrust(t.trust), t.sni, HashParams(t.params), t.alpn);
 }
 
-// The previous runtime of the chain with this listener and chain name, if any.
-const ChainRuntime* FindPreviousChain(const ActiveConfig* previous, std::string_view listener,
-                                      const config::FilterChain& chain, bool is_default) {
-  if (previous == nullptr) return nullptr;
-  auto it = previous->listeners.find(std::string(listener));
-  if (it == previous->listeners.end()) return nullptr;
-  if (is_default) return it->second->default_chain.get();
-  for (const ChainRuntime& c : it->second->chains) {
-    if (c.chain->name == chain.name) return &c;
+bool SameMatcher(const config::StringMatcher& a, const config::StringMatcher& b) {
+  return a.kind() == b.kind() && a.pattern() == b.pattern() && a.ignore_case() == b.ignore_case();
+}
+
+bool SameParams(const config::TlsParameters& a, const config::TlsParameters& b) {
+  return a.min_version == b.min_version && a.max_version == b.max_version &&
+         a.cipher_suites == b.cipher_suites && a.ecdh_curves == b.ecdh_curves;
+}
+
+bool SameTrust(const std::optional<config::TrustBundle>& a,
+               const std::optional<config::TrustBundle>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  if (!a.has_value()) return true;
+  if (a->name != b->name || a->trusted_ca_pem != b->trusted_ca_pem ||
+      a->accept_untrusted != b->accept_untrusted || a->version != b->version ||
+      a->match_sans.size() != b->match_sans.size()) {
+    return false;
   }
-  return nullptr;
+  for (size_t i = 0; i < a->match_sans.size(); ++i) {
+    if (a->match_sans[i].type != b->match_sans[i].type ||
+        !SameMatcher(a->match_sans[i].matcher, b->match_sans[i].matcher)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether two chains' TLS settings make the same server context: everything TlsKey hashes,
+// compared in full (a hash match alone never shares a context), and the names its errors quote.
+bool SameServerTls(const config::DownstreamTls& a, const config::DownstreamTls& b) {
+  return a.certificate.name == b.certificate.name &&
+         a.certificate.certificate_chain_pem == b.certificate.certificate_chain_pem &&
+         a.certificate.private_key_pem == b.certificate.private_key_pem &&
+         SameTrust(a.trust, b.trust) &&
+         a.require_client_certificate == b.require_client_certificate &&
+         SameParams(a.params, b.params) && a.alpn == b.alpn &&
+         a.session_tickets == b.session_tickets && a.session_timeout == b.session_timeout;
+}
+
+// The server contexts of one build, by TlsKey: chains with the same TLS settings share one (a
+// mesh listener's terminating chains all present the gateway's leaf and most trust the same
+// bundle: 5,000 chains, one context, instead of 5,000 contexts of about 23 KB each).
+class ServerContextsOfBuild {
+ public:
+  std::shared_ptr<tls::ServerTlsContext> Find(uint64_t key,
+                                              const config::DownstreamTls& tls) const {
+    auto it = made_.find(key);
+    if (it == made_.end()) return nullptr;
+    for (const auto& [settings, context] : it->second) {
+      if (SameServerTls(*settings, tls)) return context;
+    }
+    return nullptr;
+  }
+  void Add(uint64_t key, const config::DownstreamTls* tls,
+           std::shared_ptr<tls::ServerTlsContext> context) {
+    made_[key].emplace_back(tls, std::move(context));
+  }
+
+ private:
+  absl::flat_hash_map<
+      uint64_t,
+      std::vector<std::pair<const config::DownstreamTls*, std::shared_ptr<tls::ServerTlsContext>>>>
+      made_;
+};
+
+// The previous runtimes of a listener's chains, by chain name: built once per listener (a mesh
+// listener has a chain per exported service; a scan per chain was quadratic).
+class PreviousChains {
+ public:
+  PreviousChains(const ActiveConfig* previous, std::string_view listener) {
+    if (previous == nullptr) return;
+    auto it = previous->listeners.find(std::string(listener));
+    if (it == previous->listeners.end()) return;
+    runtime_ = it->second.get();
+    by_name_.reserve(runtime_->chains.size());
+    for (const ChainRuntime& c : runtime_->chains) by_name_.emplace(c.chain->name, &c);
+  }
+
+  // The listener's previous runtime; null when it is new.
+  const ListenerRuntime* runtime() const { return runtime_; }
+
+  const ChainRuntime* Find(const config::FilterChain& chain, bool is_default) const {
+    if (runtime_ == nullptr) return nullptr;
+    if (is_default) return runtime_->default_chain.get();
+    auto it = by_name_.find(chain.name);
+    return it == by_name_.end() ? nullptr : it->second;
+  }
+
+ private:
+  const ListenerRuntime* runtime_ = nullptr;
+  absl::flat_hash_map<std::string_view, const ChainRuntime*> by_name_;
+};
+
+// The previous runtime of `name` if the previous snapshot had this very cluster object.
+const ClusterRuntime* SameClusterBefore(const ActiveConfig* previous, const std::string& name,
+                                        const std::shared_ptr<const config::Cluster>& cluster) {
+  if (previous == nullptr || previous->snapshot == nullptr) return nullptr;
+  auto it = previous->snapshot->clusters.find(name);
+  if (it == previous->snapshot->clusters.end() || it->second != cluster) return nullptr;
+  return previous->FindCluster(name);
+}
+
+// Counters labelled with the chain's name.
+void FetchChainCounters(const config::FilterChain& chain, GatewayMetrics* metrics,
+                        ChainRuntime& out) {
+  if (metrics == nullptr) return;
+  out.authz_allowed = metrics->authz().Get({chain.name, "allow"});
+  out.authz_denied = metrics->authz().Get({chain.name, "deny"});
+  out.connections = metrics->route_connections().Get({chain.name});
 }
 
 absl::Status BuildChain(const config::Listener& listener, const config::FilterChain& chain,
                         const ChainRuntime* previous, const BuildOptions& options,
-                        ChainRuntime& out) {
+                        ServerContextsOfBuild& contexts, ChainRuntime& out) {
   out.chain = &chain;
   out.active = previous != nullptr ? previous->active : std::make_shared<std::atomic<uint64_t>>(0);
   if (chain.tls.has_value()) {
     out.tls_key = TlsKey(*chain.tls);
+    // The chain's previous context first (its sessions stay resumable), then one this build made
+    // for the same settings, else a new one.
     if (previous != nullptr && previous->server_tls != nullptr &&
-        previous->tls_key == out.tls_key) {
+        previous->tls_key == out.tls_key && previous->chain->tls.has_value() &&
+        SameServerTls(*previous->chain->tls, *chain.tls)) {
       out.server_tls = previous->server_tls;
+    } else if (auto made = contexts.Find(out.tls_key, *chain.tls); made != nullptr) {
+      out.server_tls = std::move(made);
     } else {
       auto ctx = tls::ServerTlsContext::Create(*chain.tls, options.chain_cache);
       if (!ctx.ok()) {
@@ -70,13 +174,11 @@ absl::Status BuildChain(const config::Listener& listener, const config::FilterCh
       }
       out.server_tls = std::move(*ctx);
     }
+    if (contexts.Find(out.tls_key, *chain.tls) == nullptr) {
+      contexts.Add(out.tls_key, &*chain.tls, out.server_tls);
+    }
   }
-  if (options.metrics != nullptr) {
-    GatewayMetrics& m = *options.metrics;
-    out.authz_allowed = m.authz().Get({chain.name, "allow"});
-    out.authz_denied = m.authz().Get({chain.name, "deny"});
-    out.connections = m.route_connections().Get({chain.name});
-  }
+  FetchChainCounters(chain, options.metrics, out);
   return absl::OkStatus();
 }
 
@@ -105,6 +207,7 @@ absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(config::Sn
   auto active = std::make_shared<ActiveConfig>();
   active->snapshot = snapshot;
   std::vector<std::shared_ptr<ListenerSockets>> opened;  // closed again if a later step fails
+  ServerContextsOfBuild contexts;
   auto close_opened = [&opened] {
     for (auto& sockets : opened) {
       for (int fd : sockets->fds) close(fd);
@@ -139,24 +242,53 @@ absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(config::Sn
       opened.push_back(sockets);
       runtime->sockets = std::move(sockets);
     }
-    runtime->chains.resize(listener.chains.size());
-    for (size_t i = 0; i < listener.chains.size(); ++i) {
-      const ChainRuntime* prev = FindPreviousChain(previous, name, listener.chains[i], false);
-      if (absl::Status s =
-              BuildChain(listener, listener.chains[i], prev, options, runtime->chains[i]);
-          !s.ok()) {
-        close_opened();
-        return s;
+    const PreviousChains previous_chains(previous, name);
+    if (previous_chains.runtime() != nullptr && previous_chains.runtime()->listener == &listener) {
+      // The very same listener (snapshots share what did not change): its chains are the same
+      // objects, so their runtimes carry over as they are (contexts, counters, connection counts).
+      const ListenerRuntime& prev = *previous_chains.runtime();
+      runtime->chains = prev.chains;
+      if (prev.default_chain != nullptr) {
+        runtime->default_chain = std::make_unique<ChainRuntime>(*prev.default_chain);
       }
-    }
-    if (listener.default_chain.has_value()) {
-      runtime->default_chain = std::make_unique<ChainRuntime>();
-      const ChainRuntime* prev = FindPreviousChain(previous, name, *listener.default_chain, true);
-      if (absl::Status s =
-              BuildChain(listener, *listener.default_chain, prev, options, *runtime->default_chain);
-          !s.ok()) {
-        close_opened();
-        return s;
+      if (options.metrics != nullptr) {  // the previous build may have had no metrics
+        for (ChainRuntime& c : runtime->chains) {
+          if (c.connections == nullptr) FetchChainCounters(*c.chain, options.metrics, c);
+        }
+        if (runtime->default_chain != nullptr && runtime->default_chain->connections == nullptr) {
+          FetchChainCounters(*listener.default_chain, options.metrics, *runtime->default_chain);
+        }
+      }
+    } else {
+      // The previous contexts first: a chain with the settings of any previous chain (a chain
+      // added to the listener, say) takes its context, whose sessions stay resumable.
+      if (previous_chains.runtime() != nullptr) {
+        for (const ChainRuntime& c : previous_chains.runtime()->chains) {
+          if (c.server_tls == nullptr || !c.chain->tls.has_value()) continue;
+          if (contexts.Find(c.tls_key, *c.chain->tls) == nullptr) {
+            contexts.Add(c.tls_key, &*c.chain->tls, c.server_tls);
+          }
+        }
+      }
+      runtime->chains.resize(listener.chains.size());
+      for (size_t i = 0; i < listener.chains.size(); ++i) {
+        const ChainRuntime* prev = previous_chains.Find(listener.chains[i], false);
+        if (absl::Status s = BuildChain(listener, listener.chains[i], prev, options, contexts,
+                                        runtime->chains[i]);
+            !s.ok()) {
+          close_opened();
+          return s;
+        }
+      }
+      if (listener.default_chain.has_value()) {
+        runtime->default_chain = std::make_unique<ChainRuntime>();
+        const ChainRuntime* prev = previous_chains.Find(*listener.default_chain, true);
+        if (absl::Status s = BuildChain(listener, *listener.default_chain, prev, options, contexts,
+                                        *runtime->default_chain);
+            !s.ok()) {
+          close_opened();
+          return s;
+        }
       }
     }
     if (options.metrics != nullptr) {
@@ -170,6 +302,18 @@ absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(config::Sn
   if (options.cluster_states != nullptr) states = options.cluster_states->Update(*snapshot);
   for (const auto& [name, cluster] : snapshot->clusters) {
     auto runtime = std::make_unique<ClusterRuntime>();
+    // The very same cluster object (snapshots share what did not change): its contexts and
+    // counters carry over; the state is the registry's, as for any cluster.
+    if (const ClusterRuntime* same = SameClusterBefore(previous, name, cluster);
+        same != nullptr && (options.metrics == nullptr || same->connect_failures != nullptr)) {
+      *runtime = *same;
+      if (states != nullptr) {
+        auto it = states->clusters.find(name);
+        if (it != states->clusters.end()) runtime->state = it->second;
+      }
+      active->clusters[name] = std::move(runtime);
+      continue;
+    }
     if (states != nullptr) {
       auto it = states->clusters.find(name);
       if (it != states->clusters.end()) runtime->state = it->second;

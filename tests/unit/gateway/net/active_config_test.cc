@@ -2,7 +2,9 @@
 // context per TLS entry, and ClientTlsFor (what a connection uses to dial the endpoint it picked)
 // gives each endpoint its own: plain TCP for local instances, the matched peer's mTLS for a peer's
 // gateway, the cluster's for the rest. Contexts with unchanged settings survive a rebuild
-// (session resumption keeps working across config updates).
+// (session resumption keeps working across config updates). Terminating chains with the same TLS
+// settings share one server context; a listener or cluster that a new snapshot shares with the
+// previous one keeps its runtimes.
 #include "gateway/proxy/active_config.h"
 
 #include <memory>
@@ -114,6 +116,96 @@ TEST(ActiveConfig, BadMatchTlsNamesTheEntry) {
   ASSERT_FALSE(active.ok());
   EXPECT_THAT(std::string(active.status().message()),
               ::testing::StartsWith("Cluster \"egress\" transport_socket_matches \"peer:dc2\": "));
+}
+
+config::DownstreamTls Terminate(const t::TestCredential& leaf, const t::TestCredential& ca,
+                                const std::string& bundle_name = "bundle") {
+  config::DownstreamTls out;
+  out.certificate = t::Pair("leaf", leaf);
+  out.trust = t::Bundle(bundle_name, ca.cert_pem, 1);
+  out.require_client_certificate = true;
+  return out;
+}
+
+config::FilterChain Chain(const std::string& name, std::optional<config::DownstreamTls> tls) {
+  config::FilterChain chain;
+  chain.name = name;
+  chain.tls = std::move(tls);
+  config::TcpProxyFilter proxy;
+  proxy.cluster = "egress";
+  chain.filters.emplace_back(std::move(proxy));
+  return chain;
+}
+
+std::shared_ptr<config::Snapshot> WithListener(std::shared_ptr<const config::Listener> listener) {
+  auto snap = std::make_shared<config::Snapshot>();
+  snap->listeners.emplace(listener->name, std::move(listener));
+  return snap;
+}
+
+TEST(ActiveConfig, ChainsWithTheSameTlsShareOneServerContext) {
+  Pki pki;
+  t::TestCredential other_ca = t::MakeRootCa("other root");
+  auto listener = std::make_shared<config::Listener>();
+  listener->name = "mesh";
+  listener->address = *config::ParseSocketAddress("127.0.0.1", 0);
+  listener->chains = {Chain("web", Terminate(pki.leaf, pki.ca)),
+                      Chain("api", Terminate(pki.leaf, pki.ca)),
+                      Chain("db", Terminate(pki.leaf, other_ca)),
+                      Chain("renamed", Terminate(pki.leaf, pki.ca, "another bundle name")),
+                      Chain("passthrough", std::nullopt)};
+  auto active = BuildActiveConfig(WithListener(listener), nullptr, BuildOptions{});
+  ASSERT_TRUE(active.ok()) << active.status();
+  const std::vector<ChainRuntime>& chains = (*active)->listeners.at("mesh")->chains;
+  ASSERT_EQ(chains.size(), 5u);
+  ASSERT_NE(chains[0].server_tls, nullptr);
+  EXPECT_EQ(chains[1].server_tls, chains[0].server_tls);
+  EXPECT_NE(chains[2].server_tls, chains[0].server_tls);  // another trust bundle
+  EXPECT_NE(chains[3].server_tls, chains[0].server_tls);  // its errors name another bundle
+  EXPECT_EQ(chains[4].server_tls, nullptr);
+  EXPECT_NE(chains[0].active, chains[1].active);  // connection counts stay per chain
+}
+
+TEST(ActiveConfig, WhatANewSnapshotSharesKeepsItsRuntimes) {
+  Pki pki;
+  auto listener = std::make_shared<config::Listener>();
+  listener->name = "mesh";
+  listener->address = *config::ParseSocketAddress("127.0.0.1", 0);
+  listener->chains = {Chain("web", Terminate(pki.leaf, pki.ca)), Chain("api", std::nullopt)};
+  config::SnapshotPtr cluster_snap = Snapshot(pki, "api.dc2", /*cluster_tls=*/true);
+  auto first = WithListener(listener);
+  first->clusters = cluster_snap->clusters;
+  auto a = BuildActiveConfig(first, nullptr, BuildOptions{});
+  ASSERT_TRUE(a.ok()) << a.status();
+  const ListenerRuntime& la = *(*a)->listeners.at("mesh");
+
+  // The same listener and cluster objects: every runtime carries over.
+  auto second = WithListener(listener);
+  second->clusters = first->clusters;
+  auto b = BuildActiveConfig(second, a->get(), BuildOptions{});
+  ASSERT_TRUE(b.ok()) << b.status();
+  const ListenerRuntime& lb = *(*b)->listeners.at("mesh");
+  EXPECT_EQ(lb.listener, la.listener);
+  EXPECT_EQ(lb.sockets, la.sockets);
+  ASSERT_EQ(lb.chains.size(), 2u);
+  EXPECT_EQ(lb.chains[0].chain, la.chains[0].chain);
+  EXPECT_EQ(lb.chains[0].server_tls, la.chains[0].server_tls);
+  EXPECT_EQ(lb.chains[1].active, la.chains[1].active);
+  EXPECT_EQ((*b)->FindCluster("egress")->client_tls, (*a)->FindCluster("egress")->client_tls);
+
+  // A new listener object (a chain added) with the same chains by name: they are found by name,
+  // keep their connection counts and, with the same settings, their context.
+  auto changed = std::make_shared<config::Listener>(*listener);
+  changed->chains.insert(changed->chains.begin(), Chain("db", Terminate(pki.leaf, pki.ca)));
+  auto c = BuildActiveConfig(WithListener(changed), b->get(), BuildOptions{});
+  ASSERT_TRUE(c.ok()) << c.status();
+  const ListenerRuntime& lc = *(*c)->listeners.at("mesh");
+  ASSERT_EQ(lc.chains.size(), 3u);
+  EXPECT_EQ(lc.chains[1].chain->name, "web");
+  EXPECT_EQ(lc.chains[1].active, lb.chains[0].active);
+  EXPECT_EQ(lc.chains[1].server_tls, lb.chains[0].server_tls);
+  EXPECT_EQ(lc.chains[0].server_tls, lc.chains[1].server_tls);  // "db": same settings as "web"
+  EXPECT_EQ(lc.chains[2].active, lb.chains[1].active);
 }
 
 }  // namespace
