@@ -28,14 +28,7 @@ double ThreadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-struct Setup {
-  TestCredential root1 = MakeRootCa("td1 CA");
-  TestCredential root2 = MakeRootCa("td2 CA");
-  TestCredential inter2 = Issue(root2, {.common_name = "td2 intermediate", .is_ca = true});
-  TestCredential gateway =
-      Issue(root1, {.common_name = "mesh-gateway", .uri_sans = {MeshGatewaySpiffeId(kTd1, "dc1")}});
-  TestCredential web = Issue(
-      inter2, {.common_name = "web", .uri_sans = {ServiceSpiffeId(kTd2, "default", "dc2", "web")}});
+struct Setup : PeeringPki {  // tls_test_util.h
 
   config::DownstreamTls Server(bool mutual) const {
     config::DownstreamTls c;

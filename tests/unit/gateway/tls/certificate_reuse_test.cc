@@ -204,21 +204,6 @@ TEST_F(CertificateReuseTest, EachThreadHasItsOwn) {
   EXPECT_EQ(decoded(), 1u);
 }
 
-// The PKI of TlsSessionTest: the gateway's leaf from td1's CA; the calling service's leaf from
-// td2's CA through an intermediate (the client sends both), and one from a CA nobody trusts.
-struct HandshakePki {
-  TestCredential root1 = MakeRootCa("Consul CA td1");
-  TestCredential root2 = MakeRootCa("Consul CA td2");
-  TestCredential rogue = MakeRootCa("Rogue CA");
-  TestCredential inter2 = Issue(root2, {.common_name = "td2 intermediate", .is_ca = true});
-  TestCredential gateway =
-      Issue(root1, {.common_name = "mesh-gateway", .uri_sans = {MeshGatewaySpiffeId(kTd1, "dc1")}});
-  TestCredential web = Issue(
-      inter2, {.common_name = "web", .uri_sans = {ServiceSpiffeId(kTd2, "default", "dc2", "web")}});
-  TestCredential web_rogue = Issue(
-      rogue, {.common_name = "web", .uri_sans = {ServiceSpiffeId(kTd2, "default", "dc2", "web")}});
-};
-
 class HandshakeReuseTest : public CertificateReuseTest {
  protected:
   std::shared_ptr<ServerTlsContext> Server() {
@@ -255,7 +240,7 @@ class HandshakeReuseTest : public CertificateReuseTest {
     return server->failure();
   }
 
-  HandshakePki pki_;
+  PeeringPki pki_;  // tls_test_util.h
 };
 
 TEST_F(HandshakeReuseTest, LibsslDecodesEachPeerCertificateOncePerThread) {

@@ -23,20 +23,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using namespace ::meshgw::gateway::tls::testing;  // NOLINT: test helpers
 
-// The PKI of a two-datacenter peering: dc1's CA (trust domain kTd1) issued the gateway's leaf,
-// the peer's CA (kTd2) issued the calling service's leaf through an intermediate.
-struct Pki {
-  TestCredential root1 = MakeRootCa("Consul CA td1");
-  TestCredential root2 = MakeRootCa("Consul CA td2");
-  TestCredential rogue = MakeRootCa("Rogue CA");
-  TestCredential inter2 = Issue(root2, {.common_name = "td2 intermediate", .is_ca = true});
-  TestCredential gateway = Issue(root1, {.common_name = "mesh-gateway",
-                                         .uri_sans = {MeshGatewaySpiffeId(kTd1, "dc1")},
-                                         .dns_sans = {"mesh-gateway.dc1"}});
-  TestCredential web = Issue(
-      inter2, {.common_name = "web", .uri_sans = {ServiceSpiffeId(kTd2, "default", "dc2", "web")}});
-  TestCredential web_rogue = Issue(
-      rogue, {.common_name = "web", .uri_sans = {ServiceSpiffeId(kTd2, "default", "dc2", "web")}});
+// The peering PKI (tls_test_util.h) and the leaves each failure needs.
+struct Pki : PeeringPki {
   TestCredential web_expired =
       Issue(inter2, {.common_name = "web",
                      .uri_sans = {ServiceSpiffeId(kTd2, "default", "dc2", "web")},

@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "common/spiffe.h"
 #include "gateway/config/snapshot.h"
 #include "gateway/config/string_matcher.h"
 #include "gateway/tls/tls_session.h"
@@ -60,6 +61,23 @@ inline config::SanMatcher UriRegex(const std::string& pattern) {
   if (!m.ok()) std::abort();
   return {.type = config::SanMatcher::Type::kUri, .matcher = *std::move(m)};
 }
+
+// The PKI of a two-datacenter peering: dc1's CA (trust domain kTd1) issued the gateway's leaf;
+// the peer's CA (kTd2) issued the calling service's leaf through an intermediate; a rogue CA
+// nobody trusts issued a look-alike of that leaf.
+struct PeeringPki {
+  TestCredential root1 = MakeRootCa("Consul CA td1");
+  TestCredential root2 = MakeRootCa("Consul CA td2");
+  TestCredential rogue = MakeRootCa("Rogue CA");
+  TestCredential inter2 = Issue(root2, {.common_name = "td2 intermediate", .is_ca = true});
+  TestCredential gateway = Issue(root1, {.common_name = "mesh-gateway",
+                                         .uri_sans = {MeshGatewaySpiffeId(kTd1, "dc1")},
+                                         .dns_sans = {"mesh-gateway.dc1"}});
+  TestCredential web = Issue(
+      inter2, {.common_name = "web", .uri_sans = {ServiceSpiffeId(kTd2, "default", "dc2", "web")}});
+  TestCredential web_rogue = Issue(
+      rogue, {.common_name = "web", .uri_sans = {ServiceSpiffeId(kTd2, "default", "dc2", "web")}});
+};
 
 struct DriveResult {
   TlsIo server = TlsIo::kWantRead;
