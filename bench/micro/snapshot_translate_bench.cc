@@ -153,19 +153,34 @@ void BM_TranslateFull(benchmark::State& state) {
 }
 BENCHMARK(BM_TranslateFull)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
+// The input of n services whose middle one's assignment moves between two ports, one version to
+// the next (an endpoint moved).
+struct OneAssignmentFlip {
+  explicit OneAssignmentFlip(int n)
+      : n(n),
+        in(MakeInput(n)),
+        before(in.endpoints[Name(n / 2)].resource),
+        after(Pack(Assignment(n / 2, 20001))) {}
+  // The input of `version`.
+  const config::TranslateInput& At(uint64_t version) {
+    in.endpoints[Name(n / 2)].resource = version % 2 == 0 ? after : before;
+    return in;
+  }
+  const int n;
+  config::TranslateInput in;
+  const std::shared_ptr<const google::protobuf::Any> before, after;
+};
+
 // One assignment changes between snapshots (an endpoint moved): the warm Translator decodes that
 // cluster again and reuses the rest, including the 10,000-chain listener.
 void BM_TranslateOneAssignmentChanged(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  config::TranslateInput in = MakeInput(n);
-  const auto before = in.endpoints[Name(n / 2)].resource;
-  const auto after = Pack(Assignment(n / 2, 20001));
+  OneAssignmentFlip flip(static_cast<int>(state.range(0)));
   config::Translator translator;
-  if (!translator.Translate(in, 1).ok()) state.SkipWithError("translation failed");
+  if (!translator.Translate(flip.At(1), 1).ok()) state.SkipWithError("translation failed");
   uint64_t version = 2;
   for (auto _ : state) {
-    in.endpoints[Name(n / 2)].resource = version % 2 == 0 ? after : before;
-    absl::StatusOr<config::SnapshotPtr> snap = translator.Translate(in, version++);
+    absl::StatusOr<config::SnapshotPtr> snap = translator.Translate(flip.At(version), version);
+    ++version;
     if (!snap.ok() || translator.last_decoded() != 3) state.SkipWithError("not incremental");
     benchmark::DoNotOptimize(snap);
   }
@@ -181,6 +196,14 @@ void BM_ValidateListener(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ValidateListener)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// What GatewayServer passes BuildActiveConfig: its counters and its cluster states (one worker).
+struct LiveOptions {
+  meshgw::metrics::Registry registry{/*workers=*/1};
+  meshgw::gateway::proxy::GatewayMetrics metrics{registry};
+  meshgw::gateway::upstream::ClusterStateRegistry states{/*workers=*/1};
+  meshgw::gateway::proxy::BuildOptions options{.metrics = &metrics, .cluster_states = &states};
+};
 
 // Resident memory of this process, in MiB.
 double RssMib() {
@@ -201,11 +224,8 @@ void BM_ActivateFirst(benchmark::State& state) {
     state.SkipWithError(std::string(snap.status().message()).c_str());
     return;
   }
-  meshgw::metrics::Registry registry(/*workers=*/1);
-  meshgw::gateway::proxy::GatewayMetrics metrics(registry);
-  meshgw::gateway::upstream::ClusterStateRegistry states(/*workers=*/1);
-  const meshgw::gateway::proxy::BuildOptions options{.metrics = &metrics,
-                                                     .cluster_states = &states};
+  LiveOptions live;  // not const: the build registers counters in it
+  const meshgw::gateway::proxy::BuildOptions& options = live.options;
   // The first build's growth: later ones reuse the memory the allocator kept.
   double rss_growth = -1;
   for (auto _ : state) {
@@ -224,17 +244,11 @@ BENCHMARK(BM_ActivateFirst)->Arg(10000)->Unit(benchmark::kMillisecond)->Iteratio
 // One assignment changed: the new snapshot translated (warm) and activated over the previous one,
 // which hands over its sockets, TLS contexts and counters.
 void BM_ActivateOneAssignmentChanged(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  config::TranslateInput in = MakeInput(n);
-  const auto before = in.endpoints[Name(n / 2)].resource;
-  const auto after = Pack(Assignment(n / 2, 20001));
+  OneAssignmentFlip flip(static_cast<int>(state.range(0)));
   config::Translator translator;
-  absl::StatusOr<config::SnapshotPtr> first = translator.Translate(in, 1);
-  meshgw::metrics::Registry registry(/*workers=*/1);
-  meshgw::gateway::proxy::GatewayMetrics metrics(registry);
-  meshgw::gateway::upstream::ClusterStateRegistry states(/*workers=*/1);
-  const meshgw::gateway::proxy::BuildOptions options{.metrics = &metrics,
-                                                     .cluster_states = &states};
+  absl::StatusOr<config::SnapshotPtr> first = translator.Translate(flip.At(1), 1);
+  LiveOptions live;  // not const: the build registers counters in it
+  const meshgw::gateway::proxy::BuildOptions& options = live.options;
   if (!first.ok()) {
     state.SkipWithError("translation failed");
     return;
@@ -246,8 +260,8 @@ void BM_ActivateOneAssignmentChanged(benchmark::State& state) {
   }
   uint64_t version = 2;
   for (auto _ : state) {
-    in.endpoints[Name(n / 2)].resource = version % 2 == 0 ? after : before;
-    absl::StatusOr<config::SnapshotPtr> snap = translator.Translate(in, version++);
+    absl::StatusOr<config::SnapshotPtr> snap = translator.Translate(flip.At(version), version);
+    ++version;
     if (!snap.ok()) state.SkipWithError("translation failed");
     auto next = meshgw::gateway::proxy::BuildActiveConfig(*snap, active->get(), options);
     if (!next.ok()) state.SkipWithError(std::string(next.status().message()).c_str());
