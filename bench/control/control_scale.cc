@@ -16,6 +16,13 @@
 // version equals the version of the snapshot published for it; every gateway has ACKed it when,
 // after that, the server has counted an ACK (or NACK) for every response it sent.
 //
+// --real-gateways K runs the last K gateways as real `meshgw` processes (--meshgw PATH, by default
+// the build's gateway/meshgw) instead of simulated clients: each translates every update into its
+// snapshot and makes it live (sockets on the model's 127.0.1.x addresses, TLS contexts, counters)
+// before it ACKs, as in a deployment. A real gateway has applied a change when its log says it
+// installed a configuration since the last change and, as for the others, the server has its
+// ACKs.
+//
 // Measured: the initial sync (from the start of the translation to every gateway having applied
 // and ACKed its full snapshot), then --changes one-service changes (alternately an instance's
 // address and a service's intentions), each from the model change (before translation) to every
@@ -43,6 +50,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -53,6 +61,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
@@ -96,6 +105,8 @@ struct Options {
   int export_percent = 100;
   double deadline_seconds = 120;
   bool per_change = false;  // a JSON line per change
+  int real_gateways = 0;    // the last K gateways are real meshgw processes
+  std::string meshgw;       // their binary (default: next to this build's bench/control)
   // --clients-only: the child.
   bool clients_only = false;
   std::string target;
@@ -107,10 +118,12 @@ void Usage() {
       stderr,
       "usage: meshgw-control-scale [--services N] [--peers N] [--gateways N] [--changes N]\n"
       "                            [--imports-per-peer N] [--export-percent P] [--deadline S]\n"
-      "                            [--per-change]\n"
+      "                            [--per-change] [--real-gateways K [--meshgw PATH]]\n"
       "  defaults: 10000 services, 50 peers, 20 gateways, 200 changes, 20 imports per peer,\n"
       "  100%% of services exported (each to 1-5 peers), deadline 120 s.\n"
-      "  (--clients-only --target HOST:PORT --nodes A,B,... is the child it starts itself.)\n");
+      "  (--clients-only --target HOST:PORT --nodes A,B,... is the child it starts itself.)\n"
+      "  --real-gateways K: the last K of the gateways are real meshgw processes (K < "
+      "gateways).\n");
 }
 
 absl::StatusOr<Options> ParseOptions(int argc, char** argv) {
@@ -161,6 +174,12 @@ absl::StatusOr<Options> ParseOptions(int argc, char** argv) {
       }
     } else if (arg == "--per-change") {
       o.per_change = true;
+    } else if (arg == "--real-gateways") {
+      s = int_flag(&o.real_gateways, 0, 249);
+    } else if (arg == "--meshgw") {
+      absl::StatusOr<std::string> v = next();
+      if (!v.ok()) return v.status();
+      o.meshgw = *v;
     } else if (arg == "--clients-only") {
       o.clients_only = true;
     } else if (arg == "--target") {
@@ -181,6 +200,11 @@ absl::StatusOr<Options> ParseOptions(int argc, char** argv) {
   }
   if (o.clients_only && (o.target.empty() || o.nodes.empty())) {
     return absl::InvalidArgumentError("--clients-only needs --target and --nodes");
+  }
+  // Gateway 0 stays simulated: the rejoin step restarts it as a client process.
+  if (o.real_gateways >= o.gateways) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--real-gateways ", o.real_gateways, ": must be less than --gateways (", o.gateways, ")"));
   }
   return o;
 }
@@ -653,6 +677,127 @@ double ChildProcess::CpuSeconds() const {
   return sum;
 }
 
+// ---- real gateways (--real-gateways) -----------------------------------------------------------
+
+// How many configurations a real gateway has installed: its log's "configuration installed"
+// lines (info level), read as the log grows. (Polling its metrics instead cost the gateway more
+// than the changes: 110,000 series rendered per poll at this scale.)
+struct InstallCounter {
+  std::string path;
+  off_t offset = 0;
+  std::string partial;  // the last line, while it has no newline yet
+  int64_t installs = 0;
+
+  int64_t Poll() {
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return installs;
+    char buf[65536];
+    for (int reads = 0; reads < 1024; ++reads) {  // bounded: 64 MiB of log per poll at most
+      const ssize_t n = pread(fd, buf, sizeof buf, offset);
+      if (n <= 0) break;
+      offset += n;
+      partial.append(buf, static_cast<size_t>(n));
+      size_t line_end;
+      while ((line_end = partial.find('\n')) != std::string::npos) {
+        if (std::string_view(partial.data(), line_end).find("configuration installed") !=
+            std::string_view::npos) {
+          ++installs;
+        }
+        partial.erase(0, line_end + 1);
+      }
+    }
+    close(fd);
+    return installs;
+  }
+};
+
+// The real meshgw processes, their install counters (same order as `nodes`) and their folder of
+// bootstrap files and logs, removed by Stop().
+struct RealGateways {
+  ChildProcess procs;
+  std::vector<std::string> nodes;
+  std::vector<InstallCounter> installs;
+  std::string dir;
+
+  void Stop() {
+    for (pid_t pid : procs.pids) {
+      if (pid > 0) kill(pid, SIGTERM);  // no connections to drain: they exit at once
+    }
+    int status = 0;
+    procs.Reap(true, &status);
+    if (!dir.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+      dir.clear();
+    }
+  }
+};
+
+// The meshgw next to this binary in the build tree: <build>/bench/control/.. /../gateway/meshgw.
+std::string DefaultMeshgw() {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return "";
+  self[n] = '\0';
+  return (std::filesystem::path(self).parent_path().parent_path().parent_path() / "gateway" /
+          "meshgw")
+      .string();
+}
+
+absl::StatusOr<RealGateways> StartRealGateways(const Options& o, int xds_port,
+                                               const std::vector<std::string>& nodes) {
+  RealGateways real;
+  const std::string binary = o.meshgw.empty() ? DefaultMeshgw() : o.meshgw;
+  if (access(binary.c_str(), X_OK) != 0) {
+    return absl::NotFoundError(absl::StrCat("--real-gateways: no meshgw at \"", binary,
+                                            "\" (build it, or give --meshgw PATH)"));
+  }
+  char tmpl[] = "/tmp/meshgw-control-scale-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) {
+    return absl::InternalError(absl::StrCat("mkdtemp: ", std::strerror(errno)));
+  }
+  real.dir = tmpl;
+  for (const std::string& node : nodes) {
+    const std::string config = absl::StrCat(real.dir, "/", node, ".hcl");
+    const std::string log = absl::StrCat(real.dir, "/", node, ".log");
+    std::ofstream(config) << "node {\n  id = \"" << node << "\"\n}\n"
+                          << "xds {\n  address = \"127.0.0.1:" << xds_port << "\"\n}\n"
+                          << "admin {\n  address = \"127.0.0.1:0\"\n}\n"
+                          << "metrics {\n  address = \"127.0.0.1:0\"\n}\n"
+                          << "workers = 1\n"
+                          << "timeouts {\n  drain = \"1s\"\n}\n"
+                          << "log {\n  level = \"info\"\n  access_log = \"off\"\n}\n";
+    std::vector<std::string> args = {binary, "-config", config};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log_fd < 0) {
+      real.Stop();
+      return absl::InternalError(absl::StrCat("open ", log, ": ", std::strerror(errno)));
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+      close(log_fd);
+      real.Stop();
+      return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
+    }
+    if (pid == 0) {
+      // Only async-signal-safe calls until exec: the parent has threads.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // if the harness dies, so do they
+      dup2(log_fd, 1);
+      dup2(log_fd, 2);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(log_fd);
+    real.procs.pids.push_back(pid);
+    real.nodes.push_back(node);
+    real.installs.emplace_back().path = log;
+  }
+  return real;
+}
+
 // ---- measuring ---------------------------------------------------------------------------------
 
 struct Percentiles {
@@ -695,9 +840,12 @@ struct Publication {
 
 class Harness {
  public:
+  // `real`: the real gateways, if any (their nodes are not in the tracker's stream).
   Harness(xds::SnapshotCache* cache, const xds::Server* server, AppliedTracker* tracker,
-          absl::Time deadline)
-      : cache_(cache), server_(server), tracker_(tracker), deadline_(deadline) {}
+          RealGateways* real, absl::Time deadline)
+      : cache_(cache), server_(server), tracker_(tracker), real_(real), deadline_(deadline) {
+    if (real_ != nullptr) real_seen_.assign(real_->nodes.size(), 0);
+  }
 
   // Publish(input, start_ns): the translation of `input` to every gateway; `start_ns` is when
   // the change began (before the model was built).
@@ -707,30 +855,49 @@ class Harness {
     std::map<std::string, std::shared_ptr<const xds::ResourceSnapshot>> changed =
         translator_.Update(input);
     const int64_t t1 = MonotonicNs();
-    std::map<std::string, std::string> expected;
+    std::map<std::string, std::string> expected;  // the simulated gateways'
+    std::vector<size_t> real_changed;             // indexes into real_->nodes
     for (const auto& [node, snapshot] : changed) {
       if (snapshot == nullptr) continue;
       cache_->SetSnapshot(node, snapshot);
-      expected[node] = snapshot->Version();
       p.resources = snapshot->size();
+      if (size_t i = RealIndex(node); i != kNotReal) {
+        real_changed.push_back(i);
+      } else {
+        expected[node] = snapshot->Version();
+      }
     }
     const int64_t t2 = MonotonicNs();
     p.translate_ns = t1 - t0;
     p.publish_ns = t2 - t1;
-    p.gateways = expected.size();
+    p.gateways = expected.size() + real_changed.size();
     p.built_units = translator_.last_built_units();
     for (const auto& [node, error] : translator_.errors()) {
       p.error = absl::StrCat("gateway ", node, " not translated: ", error.ToString());
       return p;
     }
-    if (expected.empty()) {
+    if (p.gateways == 0) {
       p.error = "the change reached no gateway";
       return p;
     }
-    std::optional<int64_t> applied = tracker_->WaitFor(expected, deadline_);
+    std::optional<int64_t> applied = MonotonicNs();
+    if (!expected.empty()) applied = tracker_->WaitFor(expected, deadline_);
     if (!applied.has_value()) {
       p.error = "deadline: not every gateway applied the change";
       return p;
+    }
+    // A real gateway has installed a new configuration (it ACKs after installing).
+    for (size_t i : real_changed) {
+      for (;;) {
+        if (real_->installs[i].Poll() > real_seen_[i]) break;
+        if (absl::Now() > deadline_) {
+          p.error = absl::StrCat("deadline: the real gateway ", real_->nodes[i],
+                                 " did not install the change");
+          return p;
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      applied = std::max(*applied, MonotonicNs());
     }
     p.applied_ns = *applied - start_ns;
     // Every response that carried the change was counted before it was sent; wait until each
@@ -744,6 +911,10 @@ class Harness {
       std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
     p.acked_ns = MonotonicNs() - start_ns;
+    // Every response answered: each real gateway installed all of this change.
+    for (size_t i : real_changed) {
+      real_seen_[i] = real_->installs[i].Poll();
+    }
     if (stats.nacks.load() != 0) {
       p.error = absl::StrCat("the gateways NACKed ", stats.nacks.load(), " responses");
       return p;
@@ -755,9 +926,20 @@ class Harness {
   const GatewayTranslator& translator() const { return translator_; }
 
  private:
+  static constexpr size_t kNotReal = ~size_t{0};
+  size_t RealIndex(const std::string& node) const {
+    if (real_ == nullptr) return kNotReal;
+    for (size_t i = 0; i < real_->nodes.size(); ++i) {
+      if (real_->nodes[i] == node) return i;
+    }
+    return kNotReal;
+  }
+
   xds::SnapshotCache* cache_;
   const xds::Server* server_;
   AppliedTracker* tracker_;
+  RealGateways* real_;
+  std::vector<int64_t> real_seen_;  // each real gateway's installs after the last change
   absl::Time deadline_;
   GatewayTranslator translator_;
 };
@@ -802,9 +984,21 @@ int RunControl(const Options& o) {
     std::fprintf(stderr, "error: xds server: %s\n", server.status().ToString().c_str());
     return 1;
   }
-  std::vector<std::string> all_nodes;
-  for (int g = 0; g < o.gateways; ++g) all_nodes.push_back(GatewayId(g));
-  absl::StatusOr<ChildProcess> child = StartClients(o, (*server)->port(), all_nodes);
+  std::vector<std::string> simulated_nodes, real_nodes;
+  for (int g = 0; g < o.gateways; ++g) {
+    (g < o.gateways - o.real_gateways ? simulated_nodes : real_nodes).push_back(GatewayId(g));
+  }
+  RealGateways real;
+  if (!real_nodes.empty()) {
+    absl::StatusOr<RealGateways> started = StartRealGateways(o, (*server)->port(), real_nodes);
+    if (!started.ok()) {
+      std::fprintf(stderr, "error: real gateways: %s\n", started.status().ToString().c_str());
+      return 1;
+    }
+    real = std::move(*started);
+  }
+  absl::Cleanup stop_real = [&real] { real.Stop(); };  // on every return (Stop is idempotent)
+  absl::StatusOr<ChildProcess> child = StartClients(o, (*server)->port(), simulated_nodes);
   if (!child.ok()) {
     std::fprintf(stderr, "error: clients: %s\n", child.status().ToString().c_str());
     return 1;
@@ -825,6 +1019,11 @@ int RunControl(const Options& o) {
         std::fprintf(stderr, "error: a client process exited (status %d)\n", child_status);
         break;
       }
+      if (real.procs.Reap(false, &child_status) > 0) {
+        std::fprintf(stderr, "error: a meshgw process exited (status %d); its log is in %s\n",
+                     child_status, real.dir.c_str());
+        break;
+      }
       absl::SleepFor(absl::Milliseconds(5));
     }
     if ((*server)->stats().streams_active.load() < o.gateways) {
@@ -832,19 +1031,23 @@ int RunControl(const Options& o) {
                    static_cast<long long>((*server)->stats().streams_active.load()), o.gateways);
       finish();
     } else {
-      Harness harness(&cache, server->get(), &tracker, deadline);
+      Harness harness(&cache, server->get(), &tracker, real_nodes.empty() ? nullptr : &real,
+                      deadline);
       TranslateInput input{.model = built->model,
                            .peerings = built->peerings,
                            .ca = built->ca,
                            .local_servers = built->local_servers};
       const double control_cpu_before = ReadCpuSeconds("/proc/self/stat");
-      const double clients_cpu_before = child->CpuSeconds();
+      const double clients_cpu_before = child->CpuSeconds() + real.procs.CpuSeconds();
+      const double real_cpu_before = real.procs.CpuSeconds();
       const int64_t sync_start = MonotonicNs();
       Publication sync = harness.Publish(input, sync_start);
       // The CPU the sync took, the control's and the gateways': against this machine's cores,
       // the floor under its wall-clock time.
       const double control_cpu = ReadCpuSeconds("/proc/self/stat") - control_cpu_before;
-      const double clients_cpu = child->CpuSeconds() - clients_cpu_before;
+      const double clients_cpu = child->CpuSeconds() + real.procs.CpuSeconds() - clients_cpu_before;
+      const double real_cpu = real.procs.CpuSeconds() - real_cpu_before;
+      const Memory real_mem = real.procs.ReadMemory();
       const Memory control_mem = ReadMemory("/proc/self/status");
       const Memory clients_mem = child->ReadMemory();
       size_t listener_bytes = 0;
@@ -917,12 +1120,15 @@ int RunControl(const Options& o) {
                      {"server_resources_sent", (*server)->stats().resources_sent.load()},
                      {"control_cpu_s", control_cpu},
                      {"gateways_cpu_s", clients_cpu},
+                     {"real_gateways", real_nodes.size()},
+                     {"real_gateways_cpu_s", real_cpu},
                      {"cores", std::thread::hardware_concurrency()}});
       PrintJson(Json{{"event", "memory"},
                      {"control_rss_mb", control_mem.rss_mb},
                      {"control_hwm_mb", control_mem.hwm_mb},
                      {"clients_rss_mb", clients_mem.rss_mb},
                      {"clients_hwm_mb", clients_mem.hwm_mb},
+                     {"real_gateways_rss_mb", real_mem.rss_mb},
                      {"distinct_resources", distinct.size()},
                      {"resource_bytes_mb", resource_mb},
                      {"listener_bytes_mb", listener_mb}});
@@ -1062,6 +1268,14 @@ int RunControl(const Options& o) {
           "on %u cores no less than %.2f s\n",
           control_cpu, o.gateways, clients_cpu, clients_cpu / std::max(1, o.gateways), cores,
           (control_cpu + clients_cpu) / cores);
+      if (!real_nodes.empty()) {
+        std::printf(
+            "    of the gateways, %zu real meshgw (%s): %.2f CPU-s during the sync (%.2f s each), "
+            "RSS %.1f MB (%.1f MB each)\n",
+            real_nodes.size(), absl::StrJoin(real_nodes, ", ").c_str(), real_cpu,
+            real_cpu / static_cast<double>(real_nodes.size()), real_mem.rss_mb,
+            real_mem.rss_mb / static_cast<double>(real_nodes.size()));
+      }
       std::printf(
           "  %d one-service changes, to all %d gateways ACKed: p50 %.1f ms, p99 %.1f ms, max "
           "%.1f ms  goal p99 < 100 ms: %s\n",
@@ -1105,6 +1319,7 @@ int RunControl(const Options& o) {
   }
   child->Kill();
   child->Reap(true, &status);
+  real.Stop();
   tracker_owner.reset();
   close(child->stdout_fd);
   (*server)->Shutdown(absl::Milliseconds(200));

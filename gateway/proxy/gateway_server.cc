@@ -45,6 +45,32 @@ absl::Status Merge(absl::string_view type, const std::map<std::string, config::R
   return absl::OkStatus();
 }
 
+// The map of `input` that holds resources of `type_url`, and the name errors give the type; null
+// for a type the gateway does not subscribe to.
+std::map<std::string, config::ResourceInput>* InputOf(config::TranslateInput& input,
+                                                      absl::string_view type_url,
+                                                      absl::string_view* type_name) {
+  struct Kind {
+    absl::string_view type_url, name;
+    std::map<std::string, config::ResourceInput> config::TranslateInput::*map;
+  };
+  static constexpr Kind kKinds[] = {
+      {xds::kListenerType, "Listener", &config::TranslateInput::listeners},
+      {xds::kClusterType, "Cluster", &config::TranslateInput::clusters},
+      {xds::kEndpointType, "ClusterLoadAssignment", &config::TranslateInput::endpoints},
+      {xds::kSecretType, "Secret", &config::TranslateInput::secrets},
+      {xds::kExtensionConfigType, "TypedExtensionConfig",
+       &config::TranslateInput::extension_configs},
+  };
+  for (const Kind& k : kKinds) {
+    if (k.type_url == type_url) {
+      *type_name = k.name;
+      return &(input.*k.map);
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 GatewayServer::GatewayServer(config::Bootstrap bootstrap)
@@ -113,7 +139,6 @@ absl::Status GatewayServer::Start() {
 }
 
 absl::Status GatewayServer::ApplyLocked() {
-  absl::Time begin = absl::Now();
   config::TranslateInput input = static_input_;
   auto add = [&](absl::string_view type_url, absl::string_view type,
                  std::map<std::string, config::ResourceInput>& into) -> absl::Status {
@@ -133,7 +158,13 @@ absl::Status GatewayServer::ApplyLocked() {
       !s.ok()) {
     return s;
   }
+  if (absl::Status s = InstallLocked(input); !s.ok()) return s;
+  input_ = std::move(input);
+  return absl::OkStatus();
+}
 
+absl::Status GatewayServer::InstallLocked(const config::TranslateInput& input) {
+  absl::Time begin = absl::Now();
   absl::StatusOr<config::SnapshotPtr> snapshot = translator_.Translate(input, next_version_);
   if (!snapshot.ok()) return snapshot.status();
   BuildOptions options{.workers = workers_count_,
@@ -166,21 +197,73 @@ absl::Status GatewayServer::ApplyLocked() {
 absl::Status GatewayServer::OnXdsUpdate(const xds::ClientUpdate& update) {
   absl::MutexLock lock(&mu_);
   std::string type(update.type_url);
-  xds::ResourceMap previous;
-  bool had = false;
-  if (auto it = xds_resources_.find(type); it != xds_resources_.end()) {
-    previous = it->second;
-    had = true;
+  absl::string_view type_name;
+  std::map<std::string, config::ResourceInput>* into = InputOf(input_, type, &type_name);
+  if (into == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("type \"", type, "\" is not one meshgw uses"));
   }
-  xds_resources_[type] = update.resources;
-  absl::Status s = ApplyLocked();
-  if (!s.ok()) {
-    if (had) {
-      xds_resources_[type] = std::move(previous);
-    } else {
-      xds_resources_.erase(type);
+  xds::ResourceMap& mirror = xds_resources_[type];
+  // Patch the input and the mirror with the names this update changed, remembering what each
+  // held so that a rejected update leaves both as they were.
+  struct Undo {
+    std::string name;
+    std::optional<config::ResourceInput> input;
+    xds::ResourcePtr resource;  // null: the name was absent
+  };
+  std::vector<Undo> undo;
+  undo.reserve(update.upserted.size() + update.removed.size());
+  auto restore = [&] {
+    for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+      if (it->input.has_value()) {
+        (*into)[it->name] = std::move(*it->input);
+      } else {
+        into->erase(it->name);
+      }
+      if (it->resource != nullptr) {
+        mirror.insert_or_assign(it->name, std::move(it->resource));
+      } else {
+        mirror.erase(it->name);
+      }
     }
-    MESHGW_LOG(LogLevel::kWarn, "xDS update rejected", {"type", std::string(update.type_url)},
+  };
+  auto remember = [&](const std::string& name) {
+    Undo& u = undo.emplace_back();
+    u.name = name;
+    if (auto it = into->find(name); it != into->end()) u.input = it->second;
+    if (auto it = mirror.find(name); it != mirror.end()) u.resource = it->second;
+  };
+  absl::Status s;
+  for (const std::string& name : update.upserted) {
+    auto found = update.resources.find(name);
+    if (found == update.resources.end()) continue;
+    if (auto it = into->find(name); it != into->end() && it->second.origin != "xds") {
+      // A static resource cannot be overridden by the control plane without the operator
+      // seeing it.
+      s = absl::InvalidArgumentError(absl::StrCat(type_name, " \"", name,
+                                                  "\" from xDS conflicts with the static one "
+                                                  "declared at ",
+                                                  it->second.origin));
+      break;
+    }
+    remember(name);
+    xds::ResourceMap one;
+    one.emplace(name, found->second);
+    config::AddResources(one, "xds", into);
+    mirror.insert_or_assign(name, found->second);
+  }
+  if (s.ok()) {
+    for (const std::string& name : update.removed) {
+      auto it = into->find(name);
+      if (it == into->end() || it->second.origin != "xds") continue;
+      remember(name);
+      into->erase(it);
+      mirror.erase(name);
+    }
+    s = InstallLocked(input_);
+  }
+  if (!s.ok()) {
+    restore();
+    MESHGW_LOG(LogLevel::kWarn, "xDS update rejected", {"type", type},
                {"error", std::string(s.message())});
     return s;
   }

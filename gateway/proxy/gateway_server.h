@@ -66,8 +66,12 @@ class GatewayServer {
   uint16_t admin_port() const { return admin_.port(); }
 
  private:
-  // Rebuilds the snapshot from static + xDS resources and installs it (mu_ held).
+  // Rebuilds the translation input from static + xDS resources, then installs it (mu_ held):
+  // at start and when the static section changes.
   absl::Status ApplyLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Translates `input` and installs the snapshot (mu_ held). On error nothing changes.
+  absl::Status InstallLocked(const config::TranslateInput& input)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status OnXdsUpdate(const xds::ClientUpdate& update);
   void RegisterAdminHandlers();
   absl::Status StartXds();
@@ -91,8 +95,11 @@ class GatewayServer {
   mutable absl::Mutex mu_;
   config::Translator translator_ ABSL_GUARDED_BY(mu_);
   config::TranslateInput static_input_ ABSL_GUARDED_BY(mu_);
-  // The xDS client's last good set of each type (the callback sees the whole set of a type).
+  // The xDS client's last good set of each type, kept up to date by each update's changes.
   absl::flat_hash_map<std::string, xds::ResourceMap> xds_resources_ ABSL_GUARDED_BY(mu_);
+  // What the installed snapshot was translated from: static + xDS. An xDS update patches the
+  // names it changed (a one-service change does not rebuild 37,000 entries).
+  config::TranslateInput input_ ABSL_GUARDED_BY(mu_);
   bool listeners_received_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t next_version_ ABSL_GUARDED_BY(mu_) = 1;
   std::shared_ptr<const ActiveConfig> current_ ABSL_GUARDED_BY(mu_);

@@ -37,7 +37,9 @@ namespace {
 }
 
 void CheckSnapshot(const Snapshot& s) {
-  for (const auto& [name, l] : s.listeners) {
+  for (const auto& [name, listener] : s.listeners) {
+    if (listener == nullptr) Fail("null listener", name);
+    const Listener& l = *listener;
     if (l.name != name) Fail("listener filed under another name", name);
     if (l.routes == nullptr || l.routes->chains().size() != l.chains.size()) {
       Fail("route table does not match the chains", name);
