@@ -122,18 +122,20 @@ struct Translator::Cache {
   size_t last_decoded = 0;
 };
 
+ResourceInput ResourceInputOf(const xds::ResourcePtr& resource, absl::string_view origin) {
+  // A payload held in parts (a control component's mesh listener) is joined once here.
+  return ResourceInput{
+      .resource = resource->shared_payload == nullptr
+                      ? AnyPtr(resource, &resource->body)
+                      : std::make_shared<const google::protobuf::Any>(resource->Packed()),
+      .version = resource->version,
+      .origin = std::string(origin),
+  };
+}
+
 void AddResources(const xds::ResourceMap& resources, absl::string_view origin,
                   std::map<std::string, ResourceInput>* out) {
-  for (const auto& [name, resource] : resources) {
-    // A payload held in parts (a control component's mesh listener) is joined once here.
-    (*out)[name] = ResourceInput{
-        .resource = resource->shared_payload == nullptr
-                        ? AnyPtr(resource, &resource->body)
-                        : std::make_shared<const google::protobuf::Any>(resource->Packed()),
-        .version = resource->version,
-        .origin = std::string(origin),
-    };
-  }
+  for (const auto& [name, resource] : resources) (*out)[name] = ResourceInputOf(resource, origin);
 }
 
 absl::Status ValidateResource(absl::string_view type_url, absl::string_view name,

@@ -63,6 +63,10 @@ struct TranslateInput {
   std::map<std::string, ResourceInput> extension_configs;  // ECDS
 };
 
+// ResourceInputOf(resource, origin) is one xDS resource as a translation input, sharing its
+// packed body (no copy).
+ResourceInput ResourceInputOf(const xds::ResourcePtr& resource, absl::string_view origin);
+
 // AddResources adds every resource of an xds::ResourceMap (the xDS client's set of one type) to
 // `*out`, sharing the packed resources (no copy).
 void AddResources(const xds::ResourceMap& resources, absl::string_view origin,

@@ -93,9 +93,10 @@ class ServerContextsOfBuild {
     }
     return nullptr;
   }
-  void Add(uint64_t key, const config::DownstreamTls* tls,
-           std::shared_ptr<tls::ServerTlsContext> context) {
-    made_[key].emplace_back(tls, std::move(context));
+  // Keeps `context` for these settings unless one is kept already.
+  void Keep(uint64_t key, const config::DownstreamTls* tls,
+            std::shared_ptr<tls::ServerTlsContext> context) {
+    if (Find(key, *tls) == nullptr) made_[key].emplace_back(tls, std::move(context));
   }
 
  private:
@@ -174,9 +175,7 @@ absl::Status BuildChain(const config::Listener& listener, const config::FilterCh
       }
       out.server_tls = std::move(*ctx);
     }
-    if (contexts.Find(out.tls_key, *chain.tls) == nullptr) {
-      contexts.Add(out.tls_key, &*chain.tls, out.server_tls);
-    }
+    contexts.Keep(out.tls_key, &*chain.tls, out.server_tls);
   }
   FetchChainCounters(chain, options.metrics, out);
   return absl::OkStatus();
@@ -264,9 +263,8 @@ absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(config::Sn
       // added to the listener, say) takes its context, whose sessions stay resumable.
       if (previous_chains.runtime() != nullptr) {
         for (const ChainRuntime& c : previous_chains.runtime()->chains) {
-          if (c.server_tls == nullptr || !c.chain->tls.has_value()) continue;
-          if (contexts.Find(c.tls_key, *c.chain->tls) == nullptr) {
-            contexts.Add(c.tls_key, &*c.chain->tls, c.server_tls);
+          if (c.server_tls != nullptr && c.chain->tls.has_value()) {
+            contexts.Keep(c.tls_key, &*c.chain->tls, c.server_tls);
           }
         }
       }

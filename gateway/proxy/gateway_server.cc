@@ -29,44 +29,43 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// Adds `from` to `into`, failing on a name both have: a static resource cannot be overridden by
-// the control plane (nor the other way round) without the operator seeing it.
+// A static resource cannot be overridden by the control plane (nor the other way round) without
+// the operator seeing it.
+absl::Status StaticConflict(absl::string_view type, const std::string& name,
+                            const config::ResourceInput& static_one) {
+  return absl::InvalidArgumentError(absl::StrCat(type, " \"", name,
+                                                 "\" from xDS conflicts with the static one "
+                                                 "declared at ",
+                                                 static_one.origin));
+}
+
+// Adds `from` to `into`, failing on a name both have.
 absl::Status Merge(absl::string_view type, const std::map<std::string, config::ResourceInput>& from,
                    std::map<std::string, config::ResourceInput>& into) {
   for (const auto& [name, input] : from) {
     auto [it, inserted] = into.emplace(name, input);
-    if (!inserted) {
-      return absl::InvalidArgumentError(absl::StrCat(type, " \"", name,
-                                                     "\" from xDS conflicts with the static one "
-                                                     "declared at ",
-                                                     it->second.origin));
-    }
+    if (!inserted) return StaticConflict(type, name, it->second);
   }
   return absl::OkStatus();
 }
 
-// The map of `input` that holds resources of `type_url`, and the name errors give the type; null
-// for a type the gateway does not subscribe to.
-std::map<std::string, config::ResourceInput>* InputOf(config::TranslateInput& input,
-                                                      absl::string_view type_url,
-                                                      absl::string_view* type_name) {
-  struct Kind {
-    absl::string_view type_url, name;
-    std::map<std::string, config::ResourceInput> config::TranslateInput::*map;
-  };
-  static constexpr Kind kKinds[] = {
-      {xds::kListenerType, "Listener", &config::TranslateInput::listeners},
-      {xds::kClusterType, "Cluster", &config::TranslateInput::clusters},
-      {xds::kEndpointType, "ClusterLoadAssignment", &config::TranslateInput::endpoints},
-      {xds::kSecretType, "Secret", &config::TranslateInput::secrets},
-      {xds::kExtensionConfigType, "TypedExtensionConfig",
-       &config::TranslateInput::extension_configs},
-  };
-  for (const Kind& k : kKinds) {
-    if (k.type_url == type_url) {
-      *type_name = k.name;
-      return &(input.*k.map);
-    }
+// Each resource type the gateway subscribes to: the name errors give it and its map in the
+// translation input, in the order a rebuild merges them.
+struct ResourceKind {
+  absl::string_view type_url, name;
+  std::map<std::string, config::ResourceInput> config::TranslateInput::*map;
+};
+constexpr ResourceKind kResourceKinds[] = {
+    {xds::kListenerType, "Listener", &config::TranslateInput::listeners},
+    {xds::kClusterType, "Cluster", &config::TranslateInput::clusters},
+    {xds::kEndpointType, "ClusterLoadAssignment", &config::TranslateInput::endpoints},
+    {xds::kSecretType, "Secret", &config::TranslateInput::secrets},
+    {xds::kExtensionConfigType, "TypedExtensionConfig", &config::TranslateInput::extension_configs},
+};
+
+const ResourceKind* KindOf(absl::string_view type_url) {
+  for (const ResourceKind& k : kResourceKinds) {
+    if (k.type_url == type_url) return &k;
   }
   return nullptr;
 }
@@ -140,23 +139,12 @@ absl::Status GatewayServer::Start() {
 
 absl::Status GatewayServer::ApplyLocked() {
   config::TranslateInput input = static_input_;
-  auto add = [&](absl::string_view type_url, absl::string_view type,
-                 std::map<std::string, config::ResourceInput>& into) -> absl::Status {
-    auto it = xds_resources_.find(std::string(type_url));
-    if (it == xds_resources_.end()) return absl::OkStatus();
+  for (const ResourceKind& kind : kResourceKinds) {
+    auto it = xds_resources_.find(std::string(kind.type_url));
+    if (it == xds_resources_.end()) continue;
     std::map<std::string, config::ResourceInput> from;
     config::AddResources(it->second, "xds", &from);
-    return Merge(type, from, into);
-  };
-  if (absl::Status s = add(xds::kListenerType, "Listener", input.listeners); !s.ok()) return s;
-  if (absl::Status s = add(xds::kClusterType, "Cluster", input.clusters); !s.ok()) return s;
-  if (absl::Status s = add(xds::kEndpointType, "ClusterLoadAssignment", input.endpoints); !s.ok())
-    return s;
-  if (absl::Status s = add(xds::kSecretType, "Secret", input.secrets); !s.ok()) return s;
-  if (absl::Status s =
-          add(xds::kExtensionConfigType, "TypedExtensionConfig", input.extension_configs);
-      !s.ok()) {
-    return s;
+    if (absl::Status s = Merge(kind.name, from, input.*kind.map); !s.ok()) return s;
   }
   if (absl::Status s = InstallLocked(input); !s.ok()) return s;
   input_ = std::move(input);
@@ -197,11 +185,11 @@ absl::Status GatewayServer::InstallLocked(const config::TranslateInput& input) {
 absl::Status GatewayServer::OnXdsUpdate(const xds::ClientUpdate& update) {
   absl::MutexLock lock(&mu_);
   std::string type(update.type_url);
-  absl::string_view type_name;
-  std::map<std::string, config::ResourceInput>* into = InputOf(input_, type, &type_name);
-  if (into == nullptr) {
+  const ResourceKind* kind = KindOf(type);
+  if (kind == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("type \"", type, "\" is not one meshgw uses"));
   }
+  std::map<std::string, config::ResourceInput>* into = &(input_.*kind->map);
   xds::ResourceMap& mirror = xds_resources_[type];
   // Patch the input and the mirror with the names this update changed, remembering what each
   // held so that a rejected update leaves both as they were.
@@ -237,18 +225,11 @@ absl::Status GatewayServer::OnXdsUpdate(const xds::ClientUpdate& update) {
     auto found = update.resources.find(name);
     if (found == update.resources.end()) continue;
     if (auto it = into->find(name); it != into->end() && it->second.origin != "xds") {
-      // A static resource cannot be overridden by the control plane without the operator
-      // seeing it.
-      s = absl::InvalidArgumentError(absl::StrCat(type_name, " \"", name,
-                                                  "\" from xDS conflicts with the static one "
-                                                  "declared at ",
-                                                  it->second.origin));
+      s = StaticConflict(kind->name, name, it->second);
       break;
     }
     remember(name);
-    xds::ResourceMap one;
-    one.emplace(name, found->second);
-    config::AddResources(one, "xds", into);
+    (*into)[name] = config::ResourceInputOf(found->second, "xds");
     mirror.insert_or_assign(name, found->second);
   }
   if (s.ok()) {
