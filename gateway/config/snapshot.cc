@@ -112,6 +112,13 @@ const RbacFilter* FilterChain::rbac() const {
   return nullptr;
 }
 
+const RbacFilter* Snapshot::RbacFor(const FilterChain& chain) const {
+  const RbacFilter* own = chain.rbac();
+  if (own == nullptr || !own->discovered) return own;
+  auto it = extension_configs.find(own->config_name);
+  return it == extension_configs.end() ? own : it->second.get();
+}
+
 const ConnectionLimitFilter* FilterChain::connection_limit() const {
   for (const NetworkFilter& f : filters) {
     if (const auto* c = std::get_if<ConnectionLimitFilter>(&f)) return c;

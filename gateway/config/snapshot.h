@@ -146,9 +146,12 @@ struct RbacFilter {
   // The TypedExtensionConfig (ECDS) this configuration comes from when the filter has
   // config_discovery; empty for an inline one.
   std::string config_name;
-  // That configuration is absent and the filter has no default_config: the filter stands as ALLOW
-  // with no policies, so every connection through the chain is denied (fail closed) until the
-  // configuration arrives.
+  // A chain's filter with config_discovery: its configuration is Snapshot::extension_configs'
+  // entry of `config_name`, looked up for each connection (Snapshot::RbacFor), and what this
+  // filter holds stands in while that entry is absent: its default_config's policies, or none.
+  bool discovered = false;
+  // No default_config: while the configuration is absent the filter stands as ALLOW with no
+  // policies, so every connection through the chain is denied (fail closed) until it arrives.
   bool config_missing = false;
 };
 
@@ -296,8 +299,8 @@ struct Snapshot {
   // same object (a mesh listener with 10,000 chains is not copied for a changed assignment).
   std::map<std::string, std::shared_ptr<const Listener>, std::less<>> listeners;
   std::map<std::string, std::shared_ptr<const Cluster>, std::less<>> clusters;
-  // The ECDS configurations received (TypedExtensionConfig by name), translated; the chains that
-  // use one hold their own copy. For /config_dump.
+  // The ECDS configurations received (TypedExtensionConfig by name), translated; a chain's
+  // discovered RBAC filter names one (RbacFor).
   std::map<std::string, std::shared_ptr<const RbacFilter>, std::less<>> extension_configs;
 
   // Complete when every cluster a chain names exists, every EDS cluster has its assignment, every
@@ -309,6 +312,10 @@ struct Snapshot {
 
   const Listener* FindListener(std::string_view name) const;
   const Cluster* FindCluster(std::string_view name) const;
+  // RbacFor(chain) is the RBAC configuration that decides a connection through `chain`: its
+  // filter's, or for a discovered filter the ECDS configuration of its name, else the filter's
+  // stand-in (default_config, or config_missing); nullptr when the chain has no RBAC filter.
+  const RbacFilter* RbacFor(const FilterChain& chain) const;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

@@ -68,26 +68,6 @@ class SecretTable : public ti::SecretResolver {
   std::map<std::string, ti::ResolvedSecret> secrets_;
 };
 
-// The extension configs of one translation: the cache's entries, shared.
-class ExtensionConfigTable : public ti::ExtensionConfigResolver {
- public:
-  const ti::ResolvedExtensionConfig* Find(const std::string& name) override {
-    auto it = configs_.find(name);
-    return it == configs_.end() ? nullptr : it->second.get();
-  }
-  std::map<std::string, std::shared_ptr<const ti::ResolvedExtensionConfig>> configs_;
-};
-
-// Whether the extension configs a listener used are the same now (0: was absent, still absent).
-bool SameExtensionConfigs(const std::vector<std::pair<std::string, uint64_t>>& used,
-                          ExtensionConfigTable& table) {
-  for (const auto& [name, hash] : used) {
-    const ti::ResolvedExtensionConfig* c = table.Find(name);
-    if ((c == nullptr ? 0 : c->content_hash) != hash) return false;
-  }
-  return true;
-}
-
 bool SameSecrets(const std::vector<std::pair<std::string, uint64_t>>& used, SecretTable& table) {
   for (const auto& [name, hash] : used) {
     absl::StatusOr<const ti::ResolvedSecret*> s = table.Find(name);
@@ -231,7 +211,6 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
   }
 
   // Extension configs are many (one per terminated service) and change one at a time: cached.
-  ExtensionConfigTable extension_configs;
   for (const auto& [name, in] : input.extension_configs) {
     Cache::ExtensionConfigEntry entry;
     auto cached = cache_->extension_configs.find(name);
@@ -253,7 +232,6 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
       entry.resource = in.resource;
       entry.result = std::move(resolved);
     }
-    extension_configs.configs_.emplace(name, entry.result);
     snap->extension_configs.emplace_hint(
         snap->extension_configs.end(), name,
         std::shared_ptr<const RbacFilter>(entry.result, &entry.result->rbac));
@@ -323,16 +301,14 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
     Cache::ListenerEntry entry;
     auto cached = cache_->listeners.find(name);
     if (cached != cache_->listeners.end() && SameResource(cached->second.listener, in.resource) &&
-        SameSecrets(cached->second.result->deps.used, secrets) &&
-        SameExtensionConfigs(cached->second.result->extension_configs, extension_configs)) {
+        SameSecrets(cached->second.result->deps.used, secrets)) {
       entry = cached->second;
     } else {
       ++decoded;
       listener::Listener proto;
       absl::Status s = UnpackResource(in, name, &listener::Listener::name, &proto);
       if (!s.ok()) return ResourceError("Listener", name, in, s);
-      absl::StatusOr<ti::TranslatedListener> l =
-          ti::TranslateListener(proto, &secrets, &extension_configs);
+      absl::StatusOr<ti::TranslatedListener> l = ti::TranslateListener(proto, &secrets);
       if (!l.ok()) return ResourceError("Listener", name, in, l.status());
       entry.listener = in.resource;
       entry.result = std::make_shared<const ti::TranslatedListener>(std::move(*l));
@@ -341,6 +317,13 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
     for (const std::string& m : entry.result->missing) {
       snap->complete = false;
       snap->missing.push_back(absl::StrCat(m, " of Listener \"", name, "\""));
+    }
+    for (const auto& [config_name, chain] : entry.result->required_extension_configs) {
+      if (snap->extension_configs.find(config_name) != snap->extension_configs.end()) continue;
+      snap->complete = false;
+      snap->missing.push_back(absl::StrCat("TypedExtensionConfig \"", config_name,
+                                           "\" referenced by ", chain, " of Listener \"", name,
+                                           "\""));
     }
     const std::string& listener_name = name;  // (clang 14 cannot capture a structured binding)
     auto check_cluster = [&](const FilterChain& chain) {

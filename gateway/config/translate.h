@@ -7,7 +7,8 @@
 // file DataSources resolved, regexes compiled, defaults applied and each listener's SNI route
 // table built, so the data path reads plain data. A network filter with config_discovery (ECDS)
 // takes the configuration of the TypedExtensionConfig of its name (only the network RBAC filter
-// is taken that way); each chain gets its own translated copy.
+// is taken that way): the snapshot holds each configuration once, and the chain names it
+// (Snapshot::RbacFor), so a changed configuration leaves the listeners as they are.
 //
 //   config::Translator translator;                      // keeps translated clusters between calls
 //   config::TranslateInput in;
@@ -84,9 +85,9 @@ absl::Status ValidateResource(absl::string_view type_url, absl::string_view name
 absl::StatusOr<SnapshotPtr> Translate(const TranslateInput& input, uint64_t version);
 
 // A Translate that reuses what it translated before: a cluster, listener or extension config
-// whose resource (and whose assignment, secrets and extension configs) did not change is not
-// decoded again, so a change to one cluster among thousands costs one cluster, and a changed
-// intention (extension config) re-translates the listeners that use it. Resources should carry
+// whose resource (and whose assignment and secrets) did not change is not decoded again, so a
+// change to one cluster among thousands costs one cluster, and a changed intention (extension
+// config) costs that configuration. Resources should carry
 // content versions (as xDS ones do); static ones are all "static" and are translated anew on each
 // call when their Any changes (the cache compares the packed bytes' hash for those).
 class Translator {

@@ -89,7 +89,7 @@ absl::StatusOr<UpstreamTls> TranslateUpstreamTls(
 // only filter taken over ECDS).
 struct ResolvedExtensionConfig {
   RbacFilter rbac;
-  uint64_t content_hash = 0;  // of the packed resource: a listener using it notices a change
+  uint64_t content_hash = 0;  // of the packed resource
 };
 
 // TranslateExtensionConfig translates a TypedExtensionConfig's typed_config exactly as an inline
@@ -97,26 +97,20 @@ struct ResolvedExtensionConfig {
 absl::StatusOr<RbacFilter> TranslateExtensionConfig(
     const envoy::config::core::v3::TypedExtensionConfig& config);
 
-// Looks ECDS configurations up by name for one translation; nullptr for one that is not there.
-class ExtensionConfigResolver {
- public:
-  virtual ~ExtensionConfigResolver() = default;
-  virtual const ResolvedExtensionConfig* Find(const std::string& name) = 0;
-};
-
-// A listener and the SDS secrets and ECDS configurations its chains named, with which chain named
-// each missing one.
+// A listener and the SDS secrets its chains named, with which chain named each missing one. A
+// filter with config_discovery names its ECDS configuration (Snapshot::RbacFor looks it up per
+// connection), so a listener's translation does not depend on any configuration's content: a
+// changed intention never re-translates the listener.
 struct TranslatedListener {
   Listener listener;
   SecretDeps deps;
-  // ECDS names used: name, content hash (0: absent, the default_config or deny-all stood in).
-  std::vector<std::pair<std::string, uint64_t>> extension_configs;
+  // The ECDS configurations without a default_config, and the chain label of each user: absent
+  // from the snapshot, they make it incomplete.
+  std::vector<std::pair<std::string, std::string>> required_extension_configs;
   std::vector<std::string> missing;  // "Secret \"x\" referenced by chain \"y\""
 };
-// `extension_configs` may be null (ValidateResource): every discovered filter is then absent.
 absl::StatusOr<TranslatedListener> TranslateListener(
-    const envoy::config::listener::v3::Listener& proto, SecretResolver* secrets,
-    ExtensionConfigResolver* extension_configs = nullptr);
+    const envoy::config::listener::v3::Listener& proto, SecretResolver* secrets);
 
 // The endpoints of an assignment, grouped by priority (ascending). `path` ("" or
 // "load_assignment.") is prepended to every field path. Each endpoint's transport socket is

@@ -227,17 +227,17 @@ std::string ChainLabel(const FilterChain& chain) {
   return absl::StrCat("chain \"", chain.name, "\"");
 }
 
-// Where a chain's discovered filters look their configurations up, and record what they used.
+// Where a chain's discovered filters record what they need.
 struct DiscoveryContext {
-  ExtensionConfigResolver* resolver = nullptr;  // null: every configuration is absent
   TranslatedListener* out = nullptr;
   const FilterChain* chain = nullptr;  // the chain being built (its name is set)
 };
 
 // A filter with config_discovery: the network RBAC filter configured by the TypedExtensionConfig
-// of the filter's name (Envoy's rule). Absent, its default_config stands in; absent without one,
-// the filter denies every connection (config_missing) and the snapshot is incomplete: a chain
-// must never forward without an authorization decision.
+// of the filter's name (Envoy's rule), looked up by name for each connection
+// (Snapshot::RbacFor). The filter itself holds what stands in while that configuration is absent:
+// its default_config, or without one nothing (config_missing: every connection is denied, and the
+// snapshot is incomplete): a chain must never forward without an authorization decision.
 absl::StatusOr<RbacFilter> TranslateDiscoveredRbac(const listener::Filter& filter,
                                                    absl::string_view path, bool last,
                                                    const DiscoveryContext& context) {
@@ -245,15 +245,8 @@ absl::StatusOr<RbacFilter> TranslateDiscoveredRbac(const listener::Filter& filte
   if (absl::Status s = xds::CheckConfigDiscovery(filter, path, last); !s.ok()) return s;
   const core::ExtensionConfigSource& source = filter.config_discovery();
   const std::string default_path = absl::StrCat(path, ".config_discovery.default_config");
-  const ResolvedExtensionConfig* found =
-      context.resolver == nullptr ? nullptr : context.resolver->Find(filter.name());
-  // Recorded even when absent (hash 0), so that the listener is translated again on arrival.
-  context.out->extension_configs.emplace_back(filter.name(),
-                                              found == nullptr ? 0 : found->content_hash);
   RbacFilter rbac;
-  if (found != nullptr) {
-    rbac = found->rbac;
-  } else if (source.has_default_config()) {
+  if (source.has_default_config()) {
     auto proto = UnpackFilter<net::rbac::v3::RBAC>(source.default_config(), default_path);
     if (!proto.ok()) return proto.status();
     absl::StatusOr<RbacFilter> f = TranslateRbac(*proto, default_path);
@@ -262,10 +255,10 @@ absl::StatusOr<RbacFilter> TranslateDiscoveredRbac(const listener::Filter& filte
   } else {
     rbac.action = RbacFilter::Action::kAllow;  // with no policies: deny all
     rbac.config_missing = true;
-    context.out->missing.push_back(absl::StrCat("TypedExtensionConfig \"", filter.name(),
-                                                "\" referenced by ", ChainLabel(*context.chain)));
+    context.out->required_extension_configs.emplace_back(filter.name(), ChainLabel(*context.chain));
   }
   rbac.config_name = filter.name();
+  rbac.discovered = true;
   return rbac;
 }
 
@@ -330,7 +323,6 @@ absl::StatusOr<NetworkFilter> TranslateFilter(const listener::Filter& filter,
 
 absl::StatusOr<FilterChain> TranslateChain(const listener::FilterChain& proto,
                                            absl::string_view path, SecretResolver* secrets,
-                                           ExtensionConfigResolver* extension_configs,
                                            TranslatedListener* out) {
   FilterChain chain;
   chain.name = proto.name().empty() ? std::string(path) : proto.name();
@@ -341,7 +333,7 @@ absl::StatusOr<FilterChain> TranslateChain(const listener::FilterChain& proto,
   chain.match.application_protocols.assign(match.application_protocols().begin(),
                                            match.application_protocols().end());
   if (proto.filters_size() == 0) return Invalid(absl::StrCat(path, ".filters"), "no filters");
-  const DiscoveryContext context{.resolver = extension_configs, .out = out, .chain = &chain};
+  const DiscoveryContext context{.out = out, .chain = &chain};
   for (int i = 0; i < proto.filters_size(); ++i) {
     absl::StatusOr<NetworkFilter> f =
         TranslateFilter(proto.filters(i), absl::StrCat(path, ".filters[", i, "]"),
@@ -385,8 +377,7 @@ absl::StatusOr<RbacFilter> TranslateExtensionConfig(const core::TypedExtensionCo
 }
 
 absl::StatusOr<TranslatedListener> TranslateListener(const listener::Listener& proto,
-                                                     SecretResolver* secrets,
-                                                     ExtensionConfigResolver* extension_configs) {
+                                                     SecretResolver* secrets) {
   TranslatedListener out;
   Listener& l = out.listener;
   l.name = proto.name();
@@ -444,15 +435,14 @@ absl::StatusOr<TranslatedListener> TranslateListener(const listener::Listener& p
         chain_proto.filter_chain_match().destination_port().value() != l.address.port) {
       continue;
     }
-    absl::StatusOr<FilterChain> chain =
-        TranslateChain(chain_proto, path, secrets, extension_configs, &out);
+    absl::StatusOr<FilterChain> chain = TranslateChain(chain_proto, path, secrets, &out);
     if (!chain.ok()) return chain.status();
     specs.push_back(chain->match);
     l.chains.push_back(std::move(*chain));
   }
   if (proto.has_default_filter_chain()) {
-    absl::StatusOr<FilterChain> chain = TranslateChain(
-        proto.default_filter_chain(), "default_filter_chain", secrets, extension_configs, &out);
+    absl::StatusOr<FilterChain> chain =
+        TranslateChain(proto.default_filter_chain(), "default_filter_chain", secrets, &out);
     if (!chain.ok()) return chain.status();
     l.default_chain = std::move(*chain);
   }

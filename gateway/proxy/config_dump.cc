@@ -109,8 +109,13 @@ Json Rbac(const config::RbacFilter& rbac) {
   return j;
 }
 
-Json Filter(const config::NetworkFilter& f) {
-  if (const auto* rbac = std::get_if<config::RbacFilter>(&f)) return Json{{"rbac", Rbac(*rbac)}};
+// A chain's filter; an RBAC filter shows the configuration that decides its connections (the ECDS
+// one of its name when that has arrived).
+Json Filter(const config::Snapshot& snapshot, const config::FilterChain& chain,
+            const config::NetworkFilter& f) {
+  if (std::holds_alternative<config::RbacFilter>(f)) {
+    return Json{{"rbac", Rbac(*snapshot.RbacFor(chain))}};
+  }
   if (const auto* limit = std::get_if<config::ConnectionLimitFilter>(&f)) {
     return Json{{"connection_limit", {{"max_connections", limit->max_connections}}}};
   }
@@ -122,7 +127,7 @@ Json Filter(const config::NetworkFilter& f) {
                 {"idle_timeout", Duration(proxy.idle_timeout)}}}};
 }
 
-Json Chain(const config::FilterChain& c) {
+Json Chain(const config::Snapshot& snapshot, const config::FilterChain& c) {
   Json j{{"name", c.name},
          {"server_names", c.match.server_names},
          {"transport_protocol", c.match.transport_protocol},
@@ -137,7 +142,7 @@ Json Chain(const config::FilterChain& c) {
                     {"session_tickets", t.session_tickets}};
   }
   Json filters = Json::array();
-  for (const auto& f : c.filters) filters.push_back(Filter(f));
+  for (const auto& f : c.filters) filters.push_back(Filter(snapshot, c, f));
   j["filters"] = filters;
   return j;
 }
@@ -199,14 +204,15 @@ std::string ConfigDumpJson(const config::Snapshot& snapshot) {
   for (const auto& [name, listener] : snapshot.listeners) {
     const config::Listener& l = *listener;
     Json chains = Json::array();
-    for (const auto& c : l.chains) chains.push_back(Chain(c));
-    listeners.push_back(Json{
-        {"name", name},
-        {"address", l.address.ToString()},
-        {"inspect_tls", l.inspect_tls},
-        {"hello_timeout", Duration(l.hello_timeout)},
-        {"filter_chains", chains},
-        {"default_filter_chain", l.default_chain.has_value() ? Chain(*l.default_chain) : Json()}});
+    for (const auto& c : l.chains) chains.push_back(Chain(snapshot, c));
+    listeners.push_back(
+        Json{{"name", name},
+             {"address", l.address.ToString()},
+             {"inspect_tls", l.inspect_tls},
+             {"hello_timeout", Duration(l.hello_timeout)},
+             {"filter_chains", chains},
+             {"default_filter_chain",
+              l.default_chain.has_value() ? Chain(snapshot, *l.default_chain) : Json()}});
   }
   Json clusters = Json::array();
   for (const auto& [name, c] : snapshot.clusters) clusters.push_back(Cluster(*c));

@@ -270,7 +270,8 @@ void Connection::Authorize() {
   tls::PeerIdentity peer = down_.tls->peer();
   if (!peer.uri_sans.empty()) peer_identity_ = peer.uri_sans.front();
   if (peer.spiffe.has_value()) peer_identity_ = peer.spiffe->ToString();
-  if (const config::RbacFilter* rbac = chain_->chain->rbac(); rbac != nullptr) {
+  if (const config::RbacFilter* rbac = config_->snapshot->RbacFor(*chain_->chain);
+      rbac != nullptr) {
     absl::InlinedVector<std::string_view, 2> uris(peer.uri_sans.begin(), peer.uri_sans.end());
     absl::InlinedVector<std::string_view, 2> dns(peer.dns_sans.begin(), peer.dns_sans.end());
     authz::RbacRequest request{

@@ -344,10 +344,10 @@ const gwc::FilterChain* ChainNamed(const gwc::Listener& l, const std::string& na
   return nullptr;
 }
 
-// Whether the chain's RBAC (evaluated by the gateway's own authz) lets a verified client
-// certificate with this URI SAN in.
-bool Allowed(const gwc::FilterChain& chain, const std::string& uri) {
-  const gwc::RbacFilter* rbac = chain.rbac();
+// Whether the chain's RBAC (its ECDS configuration in `snap`, evaluated by the gateway's own authz)
+// lets a verified client certificate with this URI SAN in.
+bool Allowed(const gwc::Snapshot& snap, const gwc::FilterChain& chain, const std::string& uri) {
+  const gwc::RbacFilter* rbac = snap.RbacFor(chain);
   EXPECT_NE(rbac, nullptr) << chain.name;
   if (rbac == nullptr) return false;
   std::vector<std::string_view> uris = {uri};
@@ -392,10 +392,10 @@ TEST(TranslateGateway, Dc2ExportsTerminatedChainsWithIntentions) {
   EXPECT_EQ(chain->tls->certificate.certificate_chain_pem, w.dc2.ca->gateway_leaf.cert_pem);
   EXPECT_EQ(chain->tls->trust->trusted_ca_pem, w.dc1.ca->root_pems[0]);
   // Intentions: only DC1's front-service (Peer = gcp-dc1-default); deny by default.
-  EXPECT_TRUE(Allowed(*chain, Svc(kDc1Td, "gcp-dc1", "front-service")));
-  EXPECT_FALSE(Allowed(*chain, Svc(kDc1Td, "gcp-dc1", "other-service")));
-  EXPECT_FALSE(Allowed(*chain, Svc(kDc2Td, "gcp-dc2", "front-service")));  // not the peer's
-  EXPECT_FALSE(Allowed(*chain, Svc("evil.consul", "gcp-dc1", "front-service")));
+  EXPECT_TRUE(Allowed(*gw, *chain, Svc(kDc1Td, "gcp-dc1", "front-service")));
+  EXPECT_FALSE(Allowed(*gw, *chain, Svc(kDc1Td, "gcp-dc1", "other-service")));
+  EXPECT_FALSE(Allowed(*gw, *chain, Svc(kDc2Td, "gcp-dc2", "front-service")));  // not the peer's
+  EXPECT_FALSE(Allowed(*gw, *chain, Svc("evil.consul", "gcp-dc1", "front-service")));
   // Then plain TCP to DC2's public-api instances.
   const gwc::Cluster* c = gw->FindCluster(chain->tcp_proxy().cluster);
   ASSERT_NE(c, nullptr);
@@ -520,10 +520,10 @@ TEST(TranslateGateway, SamenessGroupVariantAndTcpPassthrough) {
   const gwc::FilterChain* pub =
       ChainNamed(*l, "exported~public-api.default.gcp-dc2.internal." + kDc2Td);
   ASSERT_NE(pub, nullptr);
-  EXPECT_TRUE(Allowed(*pub, Svc(kDc1Td, "gcp-dc1", "front-service")));
+  EXPECT_TRUE(Allowed(*gw, *pub, Svc(kDc1Td, "gcp-dc1", "front-service")));
   // The group's local member (partition default) stands for local front-service too.
-  EXPECT_TRUE(Allowed(*pub, Svc(kDc2Td, "gcp-dc2", "front-service")));
-  EXPECT_FALSE(Allowed(*pub, Svc(kDc1Td, "gcp-dc1", "public-api")));
+  EXPECT_TRUE(Allowed(*gw, *pub, Svc(kDc2Td, "gcp-dc2", "front-service")));
+  EXPECT_FALSE(Allowed(*gw, *pub, Svc(kDc1Td, "gcp-dc1", "public-api")));
   const gwc::FilterChain* priv =
       ChainNamed(*l, "exported~private-api.default.gcp-dc2.internal." + kDc2Td);
   ASSERT_NE(priv, nullptr);
@@ -647,11 +647,11 @@ TEST(TranslateGateway, IntentionPrecedenceDenyAndL7) {
       ChainNamed(*gw->FindListener("default:127.0.2.2:8443"),
                  "exported~public-api.default.gcp-dc2.internal." + kDc2Td);
   ASSERT_NE(pub, nullptr);
-  EXPECT_FALSE(Allowed(*pub, Svc(kDc1Td, "gcp-dc1", "front-service")));  // the exact deny wins
-  EXPECT_TRUE(Allowed(*pub, Svc(kDc1Td, "gcp-dc1", "billing")));         // the peer's wildcard
+  EXPECT_FALSE(Allowed(*gw, *pub, Svc(kDc1Td, "gcp-dc1", "front-service")));  // the exact deny wins
+  EXPECT_TRUE(Allowed(*gw, *pub, Svc(kDc1Td, "gcp-dc1", "billing")));         // the peer's wildcard
   // L7 permissions cannot be enforced on a TCP chain: they count as a deny.
-  EXPECT_FALSE(Allowed(*pub, Svc(kDc1Td, "gcp-dc1", "web")));
-  EXPECT_EQ(pub->rbac()->policies.size(), 1u);
+  EXPECT_FALSE(Allowed(*gw, *pub, Svc(kDc1Td, "gcp-dc1", "web")));
+  EXPECT_EQ(gw->RbacFor(*pub)->policies.size(), 1u);
 }
 
 TEST(TranslateGateway, MeshTlsSettingsAndErrors) {
@@ -768,7 +768,7 @@ TEST(TranslateGateway, Dc1EgressHandshakesWithDc2ExportedChain) {
     ASSERT_TRUE(seen.has_value()) << "handshake failed";
     ASSERT_EQ(seen->uri_sans.size(), 1u);
     EXPECT_EQ(seen->uri_sans[0], Svc(kDc1Td, "gcp-dc1", "front-service"));
-    EXPECT_TRUE(Allowed(*chain, seen->uri_sans[0]));
+    EXPECT_TRUE(Allowed(*gw2, *chain, seen->uri_sans[0]));
 
     // Another DC1 service with a good certificate: the handshake works, the intentions refuse.
     gwc::UpstreamTls billing = *up;
@@ -778,7 +778,7 @@ TEST(TranslateGateway, Dc1EgressHandshakesWithDc2ExportedChain) {
     billing.certificate->private_key_pem = leaf.private_key_pem;
     std::optional<gateway::tls::PeerIdentity> other = run(billing);
     ASSERT_TRUE(other.has_value()) << "handshake failed";
-    EXPECT_FALSE(Allowed(*chain, other->uri_sans.at(0)));
+    EXPECT_FALSE(Allowed(*gw2, *chain, other->uri_sans.at(0)));
 
     // A client certificate from DC2's own CA is not one of the consuming peer's: no handshake.
     gwc::UpstreamTls wrong_ca = *up;

@@ -1792,16 +1792,20 @@ TEST(Ecds, DiscoveredFilterIsTranslatedLikeTheInlineOne) {
   ASSERT_TRUE(snap.ok()) << snap.status();
   EXPECT_TRUE((*snap)->complete) << absl::StrJoin((*snap)->missing, "; ");
   const FilterChain& chain = (*snap)->FindListener("mesh")->chains[0];
-  ASSERT_NE(chain.rbac(), nullptr);
-  EXPECT_EQ(Describe(*chain.rbac()), Describe(*(*want)->FindListener("mesh")->chains[0].rbac()));
-  EXPECT_EQ(Describe(*chain.rbac()),
+  const RbacFilter* rbac = (*snap)->RbacFor(chain);
+  ASSERT_NE(rbac, nullptr);
+  EXPECT_EQ(Describe(*rbac), Describe(*(*want)->FindListener("mesh")->chains[0].rbac()));
+  EXPECT_EQ(Describe(*rbac),
             "ALLOW prefix=api admin[1:exact:spiffe://td2/svc/admin;0;] "
             "web[1:regex:^spiffe://td2/ns/default/dc/[^/]+/svc/web$;0;]");
-  EXPECT_EQ(chain.rbac()->config_name, "intentions~api");
-  EXPECT_FALSE(chain.rbac()->config_missing);
+  EXPECT_EQ(rbac->config_name, "intentions~api");
+  EXPECT_FALSE(rbac->config_missing);
   EXPECT_EQ(chain.filters.size(), 2u);
   ASSERT_EQ((*snap)->extension_configs.count("intentions~api"), 1u);
-  EXPECT_EQ(Describe(*(*snap)->extension_configs.at("intentions~api")), Describe(*chain.rbac()));
+  // The chain names the configuration; the snapshot holds it once.
+  EXPECT_EQ((*snap)->extension_configs.at("intentions~api").get(), rbac);
+  ASSERT_NE(chain.rbac(), nullptr);
+  EXPECT_TRUE(chain.rbac()->discovered);
   EXPECT_EQ((*snap)->resource_versions.at("TypedExtensionConfig/intentions~api"), "v1");
 }
 
@@ -1814,7 +1818,7 @@ TEST(Ecds, AbsentConfigMakesTheSnapshotIncompleteAndTheChainDenyAll) {
   EXPECT_THAT((*snap)->missing,
               ElementsAre("TypedExtensionConfig \"intentions~api\" referenced by chain \"api\" "
                           "of Listener \"mesh\""));
-  const RbacFilter* rbac = (*snap)->FindListener("mesh")->chains[0].rbac();
+  const RbacFilter* rbac = (*snap)->RbacFor((*snap)->FindListener("mesh")->chains[0]);
   ASSERT_NE(rbac, nullptr);  // the chain keeps an RBAC stage: no connection skips authorization
   EXPECT_TRUE(rbac->config_missing);
   EXPECT_EQ(rbac->config_name, "intentions~api");
@@ -1829,7 +1833,7 @@ TEST(Ecds, AbsentConfigWithDefaultUsesTheDefault) {
   absl::StatusOr<SnapshotPtr> snap = Translate(r.in, 1);
   ASSERT_TRUE(snap.ok()) << snap.status();
   EXPECT_TRUE((*snap)->complete) << absl::StrJoin((*snap)->missing, "; ");
-  const RbacFilter* rbac = (*snap)->FindListener("mesh")->chains[0].rbac();
+  const RbacFilter* rbac = (*snap)->RbacFor((*snap)->FindListener("mesh")->chains[0]);
   ASSERT_NE(rbac, nullptr);
   EXPECT_FALSE(rbac->config_missing);
   EXPECT_EQ(rbac->policies.size(), 2u);
@@ -1842,7 +1846,7 @@ TEST(Ecds, AbsentConfigWithDefaultUsesTheDefault) {
         })pb"));
   snap = Translate(r.in, 2);
   ASSERT_TRUE(snap.ok()) << snap.status();
-  rbac = (*snap)->FindListener("mesh")->chains[0].rbac();
+  rbac = (*snap)->RbacFor((*snap)->FindListener("mesh")->chains[0]);
   EXPECT_EQ(rbac->action, RbacFilter::Action::kDeny);
   EXPECT_TRUE(rbac->policies.empty());
 }
@@ -1853,15 +1857,16 @@ TEST(Ecds, ChangedConfigIsNotServedStaleByTheCache) {
   r.Cluster("name: 'api' type: STATIC").Listener(DiscoveredListener());
   auto absent = t.Translate(r.in, 1);
   ASSERT_TRUE(absent.ok()) << absent.status();
-  EXPECT_TRUE((*absent)->FindListener("mesh")->chains[0].rbac()->config_missing);
+  EXPECT_TRUE((*absent)->RbacFor((*absent)->FindListener("mesh")->chains[0])->config_missing);
 
-  // Arrives: the listener, unchanged, is translated again with it.
+  // Arrives: only the configuration is decoded; the listener, unchanged, names it.
   r.ExtensionConfig(IntentionsConfig());
   auto arrived = t.Translate(r.in, 2);
   ASSERT_TRUE(arrived.ok()) << arrived.status();
   EXPECT_TRUE((*arrived)->complete);
-  EXPECT_EQ(t.last_decoded(), 1u + 1u + 0u);  // the config, the listener; not the cluster
-  EXPECT_EQ((*arrived)->FindListener("mesh")->chains[0].rbac()->policies.size(), 2u);
+  EXPECT_EQ(t.last_decoded(), 1u);  // the config; not the listener, not the cluster
+  EXPECT_EQ((*arrived)->FindListener("mesh"), (*absent)->FindListener("mesh"));
+  EXPECT_EQ((*arrived)->RbacFor((*arrived)->FindListener("mesh")->chains[0])->policies.size(), 2u);
 
   // Nothing changed: nothing is decoded.
   ASSERT_TRUE(t.Translate(r.in, 3).ok());
@@ -1886,8 +1891,8 @@ TEST(Ecds, ChangedConfigIsNotServedStaleByTheCache) {
   auto changed = t.Translate(r.in, 4);
   ASSERT_TRUE(changed.ok()) << changed.status();
   EXPECT_EQ(r.in.listeners.at("mesh").resource->value(), listener_before);
-  EXPECT_EQ(t.last_decoded(), 2u);
-  const RbacFilter* rbac = (*changed)->FindListener("mesh")->chains[0].rbac();
+  EXPECT_EQ(t.last_decoded(), 1u);  // the configuration alone
+  const RbacFilter* rbac = (*changed)->RbacFor((*changed)->FindListener("mesh")->chains[0]);
   ASSERT_EQ(rbac->policies.size(), 1u);
   EXPECT_EQ(rbac->policies[0].name, "admin");
 
@@ -1896,7 +1901,7 @@ TEST(Ecds, ChangedConfigIsNotServedStaleByTheCache) {
   auto removed = t.Translate(r.in, 5);
   ASSERT_TRUE(removed.ok()) << removed.status();
   EXPECT_FALSE((*removed)->complete);
-  EXPECT_TRUE((*removed)->FindListener("mesh")->chains[0].rbac()->config_missing);
+  EXPECT_TRUE((*removed)->RbacFor((*removed)->FindListener("mesh")->chains[0])->config_missing);
 }
 
 TEST(Ecds, TranslateErrorsNameTheExtensionConfig) {
