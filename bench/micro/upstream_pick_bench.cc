@@ -127,8 +127,11 @@ void BM_RegistryUpdate(benchmark::State& state) {
   registry.Update(snap);
   std::vector<config::Snapshot> next(2, snap);
   for (config::Snapshot& s : next) {
-    for (auto& [name, c] : s.clusters) {
-      if (all_changed || name == "cluster-0") c = std::make_shared<config::Cluster>(*c);
+    for (int i = 0; i < n; ++i) {
+      const std::string name = "cluster-" + std::to_string(i);
+      if (all_changed || i == 0) {
+        s.clusters.insert_or_assign(name, std::make_shared<config::Cluster>(*s.clusters.at(name)));
+      }
     }
   }
   size_t k = 0;

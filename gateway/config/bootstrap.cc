@@ -685,7 +685,7 @@ void BuildStatic(Checker& c, const bi::RawStatic& raw, const BlockOrigins& origi
                  TranslateInput* out) {
   StaticContext ctx{.c = &c, .secrets = {}, .clusters = {}};
   for (const auto& [name, cluster] : raw.clusters) ctx.clusters.insert(name);
-  auto add = [&](std::map<std::string, ResourceInput>* to, const std::string& name,
+  auto add = [&](ResourceInputs* to, const std::string& name,
                  const google::protobuf::Message& message, const hcl::Range& where) {
     auto any = std::make_shared<google::protobuf::Any>();
     any->PackFrom(message);

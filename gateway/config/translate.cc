@@ -2,8 +2,10 @@
 // resource among thousands cost one resource.
 #include "gateway/config/translate.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "absl/container/btree_set.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/config/translate_internal.h"
 #include "xds/validate.h"
@@ -79,26 +81,42 @@ bool SameSecrets(const std::vector<std::pair<std::string, uint64_t>>& used, Secr
 
 }  // namespace
 
+// What the last successful Translate made, kept to make the next one cost what changed: its input
+// (diffed against the next input, shard by shard), its snapshot (whose maps the next one starts
+// from) and each resource's translation. Copying it copies the maps' shard pointers only, so a
+// Translate works on a copy and keeps it only when it succeeds.
 struct Translator::Cache {
   struct ClusterEntry {
     AnyPtr cluster;
     AnyPtr assignment;  // null: none was used (STATIC, or EDS with the assignment missing)
     std::vector<std::pair<std::string, uint64_t>> secrets;
-    std::vector<std::string> missing_secrets;
+    std::vector<std::string> missing;  // what this cluster lacks, as Snapshot::missing says it
     std::shared_ptr<const Cluster> result;
   };
   struct ListenerEntry {
     AnyPtr listener;
     std::shared_ptr<const ti::TranslatedListener> result;
+    // What the listener lacks in the snapshot it went into (its own secrets, the clusters its
+    // chains name, the ECDS configurations they need): checked again only when the listener,
+    // the set of cluster names or the set of configuration names changes.
+    std::vector<std::string> missing;
   };
   struct ExtensionConfigEntry {
     AnyPtr resource;
     std::shared_ptr<const ti::ResolvedExtensionConfig> result;
   };
-  // Shared so that carrying an entry over to the next cache copies a pointer.
-  std::map<std::string, std::shared_ptr<const ClusterEntry>, std::less<>> clusters;
+
+  TranslateInput input;
+  SnapshotPtr snapshot;
+  SharedMap<std::shared_ptr<const ClusterEntry>> clusters;
+  // ClusterLoadAssignment name → the clusters (by name) that took their endpoints from it, so a
+  // changed assignment re-translates its clusters only.
+  SharedMap<std::vector<std::string>> assignment_users;
   std::map<std::string, ListenerEntry, std::less<>> listeners;
-  std::map<std::string, ExtensionConfigEntry, std::less<>> extension_configs;
+  SharedMap<std::shared_ptr<const ExtensionConfigEntry>> extension_configs;
+  // The clusters that lack something (their assignment, a secret), with what they lack.
+  SharedMap<std::vector<std::string>> cluster_missing;
+  std::map<std::string, uint64_t> secret_hashes;  // content hash of each secret last time
   size_t last_decoded = 0;
 };
 
@@ -114,8 +132,10 @@ ResourceInput ResourceInputOf(const xds::ResourcePtr& resource, absl::string_vie
 }
 
 void AddResources(const xds::ResourceMap& resources, absl::string_view origin,
-                  std::map<std::string, ResourceInput>* out) {
-  for (const auto& [name, resource] : resources) (*out)[name] = ResourceInputOf(resource, origin);
+                  ResourceInputs* out) {
+  for (const auto& [name, resource] : resources) {
+    out->insert_or_assign(name, ResourceInputOf(resource, origin));
+  }
 }
 
 absl::Status ValidateResource(absl::string_view type_url, absl::string_view name,
@@ -173,138 +193,270 @@ Translator::~Translator() = default;
 
 size_t Translator::last_decoded() const { return cache_->last_decoded; }
 
+namespace {
+
+// Sets `map[key] = value` unless it holds that value already (an unchanged entry keeps its shard
+// shared with the previous snapshot's).
+template <typename V>
+void SetIfChanged(SharedMap<V>& map, const std::string& key, V value) {
+  const V* now = map.Find(key);
+  if (now == nullptr || !(*now == value)) map.insert_or_assign(key, std::move(value));
+}
+
+// Keeps `resource_versions` ("<type>/<name>" → version) in step with one type's inputs.
+void PatchVersions(const ResourceInputs& before, const ResourceInputs& after,
+                   absl::string_view type, SharedMap<std::string>& versions) {
+  ResourceInputs::ForEachDifference(
+      before, after,
+      [&](const std::string& name, const ResourceInput* /*was*/, const ResourceInput* now) {
+        std::string key = absl::StrCat(type, "/", name);
+        if (now == nullptr) {
+          versions.erase(key);
+        } else {
+          SetIfChanged(versions, key, now->version);
+        }
+      });
+}
+
+void RemoveUser(SharedMap<std::vector<std::string>>& users, const std::string& assignment,
+                const std::string& cluster) {
+  const std::vector<std::string>* now = users.Find(assignment);
+  if (now == nullptr) return;
+  std::vector<std::string> left;
+  for (const std::string& c : *now) {
+    if (c != cluster) left.push_back(c);
+  }
+  if (left.empty()) {
+    users.erase(assignment);
+  } else if (left.size() != now->size()) {
+    users.insert_or_assign(assignment, std::move(left));
+  }
+}
+
+void AddUser(SharedMap<std::vector<std::string>>& users, const std::string& assignment,
+             const std::string& cluster) {
+  const std::vector<std::string>* now = users.Find(assignment);
+  std::vector<std::string> more = now == nullptr ? std::vector<std::string>() : *now;
+  if (std::find(more.begin(), more.end(), cluster) != more.end()) return;
+  more.push_back(cluster);
+  users.insert_or_assign(assignment, std::move(more));
+}
+
+// What `listener` lacks in `snap`: the secrets its translation did not find, the clusters its
+// chains name and the ECDS configurations they need.
+std::vector<std::string> ListenerMissing(const std::string& name,
+                                         const ti::TranslatedListener& translated,
+                                         const Snapshot& snap) {
+  std::vector<std::string> missing;
+  for (const std::string& m : translated.missing) {
+    missing.push_back(absl::StrCat(m, " of Listener \"", name, "\""));
+  }
+  for (const auto& [config_name, chain] : translated.required_extension_configs) {
+    if (snap.extension_configs.contains(config_name)) continue;
+    missing.push_back(absl::StrCat("TypedExtensionConfig \"", config_name, "\" referenced by ",
+                                   chain, " of Listener \"", name, "\""));
+  }
+  auto check_cluster = [&](const FilterChain& chain) {
+    if (chain.sni_cluster()) return;  // the cluster is named by each connection's SNI
+    const std::string& cluster_name = chain.tcp_proxy().cluster;
+    if (snap.clusters.contains(cluster_name)) return;
+    missing.push_back(absl::StrCat("Cluster \"", cluster_name, "\" referenced by Listener \"", name,
+                                   "\" chain \"", chain.name, "\""));
+  };
+  for (const FilterChain& chain : translated.listener.chains) check_cluster(chain);
+  if (translated.listener.default_chain) check_cluster(*translated.listener.default_chain);
+  return missing;
+}
+
+}  // namespace
+
 absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, uint64_t version) {
+  Cache next = *cache_;  // shard pointers: kept only if this translation succeeds
+  const TranslateInput& before = cache_->input;
   auto snap = std::make_shared<Snapshot>();
   snap->version = version;
-  Cache next;
+  if (cache_->snapshot != nullptr) {
+    snap->resource_versions = cache_->snapshot->resource_versions;
+    snap->clusters = cache_->snapshot->clusters;
+    snap->extension_configs = cache_->snapshot->extension_configs;
+  }
   size_t decoded = 0;
 
-  // In key order ("Cluster/" < "ClusterLoadAssignment/" < "Listener/" < "Secret/" <
-  // "TypedExtensionConfig/"), so that each insertion is at the end: 30,000 entries cost no tree
-  // searches.
-  auto& versions = snap->resource_versions;
-  for (const auto& [name, in] : input.clusters) {
-    versions.emplace_hint(versions.end(), absl::StrCat("Cluster/", name), in.version);
-  }
-  for (const auto& [name, in] : input.endpoints) {
-    versions.emplace_hint(versions.end(), absl::StrCat("ClusterLoadAssignment/", name), in.version);
-  }
-  for (const auto& [name, in] : input.listeners) {
-    versions.emplace_hint(versions.end(), absl::StrCat("Listener/", name), in.version);
-  }
-  for (const auto& [name, in] : input.secrets) {
-    versions.emplace_hint(versions.end(), absl::StrCat("Secret/", name), in.version);
-  }
-  for (const auto& [name, in] : input.extension_configs) {
-    versions.emplace_hint(versions.end(), absl::StrCat("TypedExtensionConfig/", name), in.version);
-  }
+  PatchVersions(before.clusters, input.clusters, "Cluster", snap->resource_versions);
+  PatchVersions(before.endpoints, input.endpoints, "ClusterLoadAssignment",
+                snap->resource_versions);
+  PatchVersions(before.listeners, input.listeners, "Listener", snap->resource_versions);
+  PatchVersions(before.secrets, input.secrets, "Secret", snap->resource_versions);
+  PatchVersions(before.extension_configs, input.extension_configs, "TypedExtensionConfig",
+                snap->resource_versions);
 
+  // Secrets are few, and a file's content may have changed since the last translation: all are
+  // resolved each time, and a changed one re-translates every cluster (what names it is not
+  // indexed: a rotation is rare).
   SecretTable secrets;
+  std::map<std::string, uint64_t> secret_hashes;
   for (const auto& [name, in] : input.secrets) {
     tls::Secret proto;
     absl::Status s = UnpackResource(in, name, &tls::Secret::name, &proto);
     if (!s.ok()) return ResourceError("Secret", name, in, s);
     absl::StatusOr<ti::ResolvedSecret> resolved = ti::TranslateSecret(proto);
     if (!resolved.ok()) return ResourceError("Secret", name, in, resolved.status());
+    secret_hashes.emplace(name, resolved->content_hash);
     secrets.secrets_.emplace(name, std::move(*resolved));
     ++decoded;
   }
+  const bool secrets_changed = secret_hashes != cache_->secret_hashes;
+  next.secret_hashes = std::move(secret_hashes);
 
-  // Extension configs are many (one per terminated service) and change one at a time: cached.
-  for (const auto& [name, in] : input.extension_configs) {
-    Cache::ExtensionConfigEntry entry;
-    auto cached = cache_->extension_configs.find(name);
-    if (cached != cache_->extension_configs.end() &&
-        SameResource(cached->second.resource, in.resource)) {
-      entry = cached->second;
-    } else {
-      ++decoded;
-      core::TypedExtensionConfig proto;
-      absl::Status s = UnpackResource(in, name, &core::TypedExtensionConfig::name, &proto);
-      if (!s.ok()) return ResourceError("TypedExtensionConfig", name, in, s);
-      absl::StatusOr<RbacFilter> rbac = ti::TranslateExtensionConfig(proto);
-      if (!rbac.ok()) return ResourceError("TypedExtensionConfig", name, in, rbac.status());
-      auto resolved = std::make_shared<ti::ResolvedExtensionConfig>();
-      resolved->rbac = std::move(*rbac);
-      resolved->rbac.config_name = name;
-      // Never 0, which stands for "absent" in a listener's dependencies.
-      resolved->content_hash = ti::Hash64(in.resource->value()) | 1;
-      entry.resource = in.resource;
-      entry.result = std::move(resolved);
-    }
-    snap->extension_configs.emplace_hint(
-        snap->extension_configs.end(), name,
-        std::shared_ptr<const RbacFilter>(entry.result, &entry.result->rbac));
-    next.extension_configs.emplace_hint(next.extension_configs.end(), name, std::move(entry));
+  // Extension configs: the changed ones.
+  bool extension_config_names_changed = false;
+  absl::Status failed;
+  ResourceInputs::ForEachDifference(
+      before.extension_configs, input.extension_configs,
+      [&](const std::string& name, const ResourceInput* was, const ResourceInput* now) {
+        if (!failed.ok()) return;
+        if (now == nullptr || was == nullptr) extension_config_names_changed = true;
+        if (now == nullptr) {
+          next.extension_configs.erase(name);
+          snap->extension_configs.erase(name);
+          return;
+        }
+        const std::shared_ptr<const Cache::ExtensionConfigEntry>* cached =
+            next.extension_configs.Find(name);
+        if (cached != nullptr && SameResource((*cached)->resource, now->resource)) return;
+        ++decoded;
+        core::TypedExtensionConfig proto;
+        absl::Status s = UnpackResource(*now, name, &core::TypedExtensionConfig::name, &proto);
+        if (!s.ok()) {
+          failed = ResourceError("TypedExtensionConfig", name, *now, s);
+          return;
+        }
+        absl::StatusOr<RbacFilter> rbac = ti::TranslateExtensionConfig(proto);
+        if (!rbac.ok()) {
+          failed = ResourceError("TypedExtensionConfig", name, *now, rbac.status());
+          return;
+        }
+        auto resolved = std::make_shared<ti::ResolvedExtensionConfig>();
+        resolved->rbac = std::move(*rbac);
+        resolved->rbac.config_name = name;
+        resolved->content_hash = ti::Hash64(now->resource->value());
+        auto entry = std::make_shared<Cache::ExtensionConfigEntry>();
+        entry->resource = now->resource;
+        entry->result = std::move(resolved);
+        snap->extension_configs.insert_or_assign(
+            name, std::shared_ptr<const RbacFilter>(entry->result, &entry->result->rbac));
+        next.extension_configs.insert_or_assign(name, std::move(entry));
+      });
+  if (!failed.ok()) return failed;
+
+  // Clusters: those whose resource changed, those whose assignment changed, and with a changed
+  // secret all of them.
+  absl::btree_set<std::string> dirty;
+  if (secrets_changed) {
+    for (const auto& [name, in] : input.clusters) dirty.insert(name);
+    for (const auto& [name, entry] : next.clusters) dirty.insert(name);
   }
-
-  for (const auto& [name, in] : input.clusters) {
-    auto found = input.endpoints.end();
+  ResourceInputs::ForEachDifference(before.clusters, input.clusters,
+                                    [&](const std::string& name, const ResourceInput*,
+                                        const ResourceInput*) { dirty.insert(name); });
+  ResourceInputs::ForEachDifference(
+      before.endpoints, input.endpoints,
+      [&](const std::string& name, const ResourceInput*, const ResourceInput*) {
+        if (const std::vector<std::string>* users = next.assignment_users.Find(name)) {
+          dirty.insert(users->begin(), users->end());
+        }
+      });
+  bool cluster_names_changed = false;
+  for (const std::string& name : dirty) {
+    const std::shared_ptr<const Cache::ClusterEntry>* cached_ptr = next.clusters.Find(name);
+    std::shared_ptr<const Cache::ClusterEntry> cached =
+        cached_ptr == nullptr ? nullptr : *cached_ptr;
+    const ResourceInput* in = input.clusters.Find(name);
+    if (cached != nullptr && cached->result->eds) {
+      RemoveUser(next.assignment_users, cached->result->eds_service_name, name);
+    }
+    if (in == nullptr) {
+      if (cached != nullptr) cluster_names_changed = true;
+      next.clusters.erase(name);
+      next.cluster_missing.erase(name);
+      snap->clusters.erase(name);
+      continue;
+    }
+    if (cached == nullptr) cluster_names_changed = true;
     std::shared_ptr<const Cache::ClusterEntry> reused;
-    auto cached = cache_->clusters.find(name);
-    if (cached != cache_->clusters.end() && SameResource(cached->second->cluster, in.resource) &&
-        SameSecrets(cached->second->secrets, secrets)) {
-      const Cluster& c = *cached->second->result;
-      found = c.eds ? input.endpoints.find(c.eds_service_name) : input.endpoints.end();
-      AnyPtr assignment = found == input.endpoints.end() ? nullptr : found->second.resource;
-      if (SameResource(cached->second->assignment, assignment)) reused = cached->second;
+    if (cached != nullptr && SameResource(cached->cluster, in->resource) &&
+        SameSecrets(cached->secrets, secrets)) {
+      const Cluster& c = *cached->result;
+      const ResourceInput* assignment = c.eds ? input.endpoints.Find(c.eds_service_name) : nullptr;
+      if (SameResource(cached->assignment,
+                       assignment == nullptr ? nullptr : assignment->resource)) {
+        reused = cached;
+      }
     }
     if (reused == nullptr) {
-      Cache::ClusterEntry entry;
-      entry.cluster = in.resource;
+      auto entry = std::make_shared<Cache::ClusterEntry>();
+      entry->cluster = in->resource;
       ++decoded;
       cluster::Cluster proto;
-      absl::Status s = UnpackResource(in, name, &cluster::Cluster::name, &proto);
-      if (!s.ok()) return ResourceError("Cluster", name, in, s);
+      absl::Status s = UnpackResource(*in, name, &cluster::Cluster::name, &proto);
+      if (!s.ok()) return ResourceError("Cluster", name, *in, s);
       ti::SecretDeps deps;
       absl::StatusOr<Cluster> c = ti::TranslateCluster(proto, &secrets, &deps);
-      if (!c.ok()) return ResourceError("Cluster", name, in, c.status());
+      if (!c.ok()) return ResourceError("Cluster", name, *in, c.status());
       if (c->eds) {
-        found = input.endpoints.find(c->eds_service_name);
-        if (found != input.endpoints.end()) {
+        if (const ResourceInput* cla_in = input.endpoints.Find(c->eds_service_name)) {
           endpoint::ClusterLoadAssignment cla;
-          const ResourceInput& cla_in = found->second;
-          absl::Status cs = UnpackResource(cla_in, found->first,
+          absl::Status cs = UnpackResource(*cla_in, c->eds_service_name,
                                            &endpoint::ClusterLoadAssignment::cluster_name, &cla);
-          if (!cs.ok()) return ResourceError("ClusterLoadAssignment", found->first, cla_in, cs);
+          if (!cs.ok()) {
+            return ResourceError("ClusterLoadAssignment", c->eds_service_name, *cla_in, cs);
+          }
           absl::StatusOr<std::vector<PriorityLevel>> levels =
               ti::TranslateEndpoints(cla, "", c->transport_socket_matches);
           if (!levels.ok()) {
-            return ResourceError("ClusterLoadAssignment", found->first, cla_in, levels.status());
+            return ResourceError("ClusterLoadAssignment", c->eds_service_name, *cla_in,
+                                 levels.status());
           }
           c->priorities = std::move(*levels);
-          entry.assignment = cla_in.resource;
+          entry->assignment = cla_in->resource;
+        } else {
+          entry->missing.push_back(absl::StrCat("ClusterLoadAssignment \"", c->eds_service_name,
+                                                "\" of Cluster \"", name, "\""));
         }
       }
-      entry.secrets = std::move(deps.used);
-      entry.missing_secrets = std::move(deps.missing);
-      entry.result = std::make_shared<const Cluster>(std::move(*c));
-      reused = std::make_shared<const Cache::ClusterEntry>(std::move(entry));
+      for (const std::string& secret : deps.missing) {
+        entry->missing.push_back(
+            absl::StrCat("Secret \"", secret, "\" referenced by Cluster \"", name, "\""));
+      }
+      entry->secrets = std::move(deps.used);
+      entry->result = std::make_shared<const Cluster>(std::move(*c));
+      reused = std::move(entry);
     }
-    const Cache::ClusterEntry& entry = *reused;
-    const Cluster& c = *entry.result;
-    if (c.eds && entry.assignment == nullptr) {
-      snap->complete = false;
-      snap->missing.push_back(absl::StrCat("ClusterLoadAssignment \"", c.eds_service_name,
-                                           "\" of Cluster \"", name, "\""));
+    if (reused->result->eds) {
+      AddUser(next.assignment_users, reused->result->eds_service_name, name);
     }
-    for (const std::string& secret : entry.missing_secrets) {
-      snap->complete = false;
-      snap->missing.push_back(
-          absl::StrCat("Secret \"", secret, "\" referenced by Cluster \"", name, "\""));
+    if (reused->missing.empty()) {
+      next.cluster_missing.erase(name);
+    } else {
+      SetIfChanged(next.cluster_missing, name, reused->missing);
     }
-    snap->clusters.emplace_hint(snap->clusters.end(), name, entry.result);
-    next.clusters.emplace_hint(next.clusters.end(), name, std::move(reused));
+    SetIfChanged(snap->clusters, name, reused->result);
+    SetIfChanged(next.clusters, name, std::move(reused));
   }
 
+  // Listeners are few: each is looked at, and translated again when it or a secret it uses
+  // changed.
+  next.listeners.clear();
   for (const auto& [name, in] : input.listeners) {
     Cache::ListenerEntry entry;
     auto cached = cache_->listeners.find(name);
+    bool translated = false;
     if (cached != cache_->listeners.end() && SameResource(cached->second.listener, in.resource) &&
         SameSecrets(cached->second.result->deps.used, secrets)) {
       entry = cached->second;
     } else {
       ++decoded;
+      translated = true;
       listener::Listener proto;
       absl::Status s = UnpackResource(in, name, &listener::Listener::name, &proto);
       if (!s.ok()) return ResourceError("Listener", name, in, s);
@@ -313,35 +465,25 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
       entry.listener = in.resource;
       entry.result = std::make_shared<const ti::TranslatedListener>(std::move(*l));
     }
-    const Listener& l = entry.result->listener;
-    for (const std::string& m : entry.result->missing) {
-      snap->complete = false;
-      snap->missing.push_back(absl::StrCat(m, " of Listener \"", name, "\""));
+    if (translated || cluster_names_changed || extension_config_names_changed) {
+      entry.missing = ListenerMissing(name, *entry.result, *snap);
     }
-    for (const auto& [config_name, chain] : entry.result->required_extension_configs) {
-      if (snap->extension_configs.find(config_name) != snap->extension_configs.end()) continue;
-      snap->complete = false;
-      snap->missing.push_back(absl::StrCat("TypedExtensionConfig \"", config_name,
-                                           "\" referenced by ", chain, " of Listener \"", name,
-                                           "\""));
-    }
-    const std::string& listener_name = name;  // (clang 14 cannot capture a structured binding)
-    auto check_cluster = [&](const FilterChain& chain) {
-      if (chain.sni_cluster()) return;  // the cluster is named by each connection's SNI
-      const std::string& cluster_name = chain.tcp_proxy().cluster;
-      if (snap->clusters.find(cluster_name) != snap->clusters.end()) return;
-      snap->complete = false;
-      snap->missing.push_back(absl::StrCat("Cluster \"", cluster_name,
-                                           "\" referenced by Listener \"", listener_name,
-                                           "\" chain \"", chain.name, "\""));
-    };
-    for (const FilterChain& chain : l.chains) check_cluster(chain);
-    if (l.default_chain) check_cluster(*l.default_chain);
-    // The cached translation's listener itself (aliasing the entry that owns it), not a copy.
-    snap->listeners.emplace(name, std::shared_ptr<const Listener>(entry.result, &l));
+    snap->listeners.emplace(name,
+                            std::shared_ptr<const Listener>(entry.result, &entry.result->listener));
     next.listeners.emplace(name, std::move(entry));
   }
 
+  // What is not there yet: the clusters' (in name order; normally none), then the listeners'.
+  for (const auto* entry : next.cluster_missing.Sorted()) {
+    snap->missing.insert(snap->missing.end(), entry->second.begin(), entry->second.end());
+  }
+  for (const auto& [name, entry] : next.listeners) {
+    snap->missing.insert(snap->missing.end(), entry.missing.begin(), entry.missing.end());
+  }
+  snap->complete = snap->missing.empty();
+
+  next.input = input;
+  next.snapshot = snap;
   next.last_decoded = decoded;
   *cache_ = std::move(next);
   return SnapshotPtr(std::move(snap));

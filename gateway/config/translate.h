@@ -55,13 +55,21 @@ struct ResourceInput {
   // Where it comes from: "xds", or "gateway.hcl:12:3" where a static resource was declared. Errors
   // about a resource whose origin is not "xds" (or empty) start with it.
   std::string origin;
+
+  bool operator==(const ResourceInput& other) const {
+    return resource == other.resource && version == other.version && origin == other.origin;
+  }
 };
+
+// The resources of one type, by name. A SharedMap: copying it is cheap, a change clones one shard,
+// and a Translator finds what changed since its last input by comparing shards.
+using ResourceInputs = SharedMap<ResourceInput>;
 
 // The resources of one snapshot, by resource name (Listener.name, Cluster.name,
 // ClusterLoadAssignment.cluster_name, Secret.name, TypedExtensionConfig.name).
 struct TranslateInput {
-  std::map<std::string, ResourceInput> listeners, clusters, endpoints, secrets;
-  std::map<std::string, ResourceInput> extension_configs;  // ECDS
+  ResourceInputs listeners, clusters, endpoints, secrets;
+  ResourceInputs extension_configs;  // ECDS
 };
 
 // ResourceInputOf(resource, origin) is one xDS resource as a translation input, sharing its
@@ -70,8 +78,7 @@ ResourceInput ResourceInputOf(const xds::ResourcePtr& resource, absl::string_vie
 
 // AddResources adds every resource of an xds::ResourceMap (the xDS client's set of one type) to
 // `*out`, sharing the packed resources (no copy).
-void AddResources(const xds::ResourceMap& resources, absl::string_view origin,
-                  std::map<std::string, ResourceInput>* out);
+void AddResources(const xds::ResourceMap& resources, absl::string_view origin, ResourceInputs* out);
 
 // ValidateResource(type_url, name, resource) is OK when `resource` translates, else
 // InvalidArgument "<field path>: <problem>" (the xDS client prefixes type and name), e.g.
@@ -87,7 +94,11 @@ absl::StatusOr<SnapshotPtr> Translate(const TranslateInput& input, uint64_t vers
 // A Translate that reuses what it translated before: a cluster, listener or extension config
 // whose resource (and whose assignment and secrets) did not change is not decoded again, so a
 // change to one cluster among thousands costs one cluster, and a changed intention (extension
-// config) costs that configuration. Resources should carry
+// config) costs that configuration. It does not even look at what did not change: it compares
+// the input with its previous one shard by shard (ResourceInputs), and the snapshot it returns
+// starts from the previous one's maps (shared shards) patched with the changes, so an update
+// costs what it changes, not what the gateway holds. Only a changed secret re-translates every
+// cluster. Resources should carry
 // content versions (as xDS ones do); static ones are all "static" and are translated anew on each
 // call when their Any changes (the cache compares the packed bytes' hash for those).
 class Translator {

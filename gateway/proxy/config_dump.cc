@@ -215,15 +215,19 @@ std::string ConfigDumpJson(const config::Snapshot& snapshot) {
               l.default_chain.has_value() ? Chain(snapshot, *l.default_chain) : Json()}});
   }
   Json clusters = Json::array();
-  for (const auto& [name, c] : snapshot.clusters) clusters.push_back(Cluster(*c));
+  for (const auto* entry : snapshot.clusters.Sorted()) clusters.push_back(Cluster(*entry->second));
   Json extension_configs = Json::array();
-  for (const auto& [name, rbac] : snapshot.extension_configs) {
-    extension_configs.push_back(Json{{"name", name}, {"rbac", Rbac(*rbac)}});
+  for (const auto* entry : snapshot.extension_configs.Sorted()) {
+    extension_configs.push_back(Json{{"name", entry->first}, {"rbac", Rbac(*entry->second)}});
+  }
+  Json resource_versions = Json::object();
+  for (const auto* entry : snapshot.resource_versions.Sorted()) {
+    resource_versions[entry->first] = entry->second;
   }
   Json j{{"version", snapshot.version},
          {"complete", snapshot.complete},
          {"missing", snapshot.missing},
-         {"resource_versions", snapshot.resource_versions},
+         {"resource_versions", resource_versions},
          {"listeners", listeners},
          {"clusters", clusters},
          {"extension_configs", extension_configs}};

@@ -40,11 +40,13 @@ absl::Status StaticConflict(absl::string_view type, const std::string& name,
 }
 
 // Adds `from` to `into`, failing on a name both have.
-absl::Status Merge(absl::string_view type, const std::map<std::string, config::ResourceInput>& from,
-                   std::map<std::string, config::ResourceInput>& into) {
+absl::Status Merge(absl::string_view type, const config::ResourceInputs& from,
+                   config::ResourceInputs& into) {
   for (const auto& [name, input] : from) {
-    auto [it, inserted] = into.emplace(name, input);
-    if (!inserted) return StaticConflict(type, name, it->second);
+    if (const config::ResourceInput* there = into.Find(name)) {
+      return StaticConflict(type, name, *there);
+    }
+    into.emplace(name, input);
   }
   return absl::OkStatus();
 }
@@ -53,7 +55,7 @@ absl::Status Merge(absl::string_view type, const std::map<std::string, config::R
 // translation input, in the order a rebuild merges them.
 struct ResourceKind {
   absl::string_view type_url, name;
-  std::map<std::string, config::ResourceInput> config::TranslateInput::*map;
+  config::ResourceInputs config::TranslateInput::*map;
 };
 constexpr ResourceKind kResourceKinds[] = {
     {xds::kListenerType, "Listener", &config::TranslateInput::listeners},
@@ -142,7 +144,7 @@ absl::Status GatewayServer::ApplyLocked() {
   for (const ResourceKind& kind : kResourceKinds) {
     auto it = xds_resources_.find(std::string(kind.type_url));
     if (it == xds_resources_.end()) continue;
-    std::map<std::string, config::ResourceInput> from;
+    config::ResourceInputs from;
     config::AddResources(it->second, "xds", &from);
     if (absl::Status s = Merge(kind.name, from, input.*kind.map); !s.ok()) return s;
   }
@@ -189,24 +191,20 @@ absl::Status GatewayServer::OnXdsUpdate(const xds::ClientUpdate& update) {
   if (kind == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("type \"", type, "\" is not one meshgw uses"));
   }
-  std::map<std::string, config::ResourceInput>* into = &(input_.*kind->map);
+  config::ResourceInputs* into = &(input_.*kind->map);
   xds::ResourceMap& mirror = xds_resources_[type];
-  // Patch the input and the mirror with the names this update changed, remembering what each
-  // held so that a rejected update leaves both as they were.
+  // Patch the input and the mirror with the names this update changed. A rejected update leaves
+  // both as they were: the input from its copy (shard pointers), the mirror by undoing.
+  const config::ResourceInputs input_before = *into;
   struct Undo {
     std::string name;
-    std::optional<config::ResourceInput> input;
     xds::ResourcePtr resource;  // null: the name was absent
   };
   std::vector<Undo> undo;
   undo.reserve(update.upserted.size() + update.removed.size());
   auto restore = [&] {
+    *into = input_before;
     for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
-      if (it->input.has_value()) {
-        (*into)[it->name] = std::move(*it->input);
-      } else {
-        into->erase(it->name);
-      }
       if (it->resource != nullptr) {
         mirror.insert_or_assign(it->name, std::move(it->resource));
       } else {
@@ -217,27 +215,27 @@ absl::Status GatewayServer::OnXdsUpdate(const xds::ClientUpdate& update) {
   auto remember = [&](const std::string& name) {
     Undo& u = undo.emplace_back();
     u.name = name;
-    if (auto it = into->find(name); it != into->end()) u.input = it->second;
     if (auto it = mirror.find(name); it != mirror.end()) u.resource = it->second;
   };
   absl::Status s;
   for (const std::string& name : update.upserted) {
     auto found = update.resources.find(name);
     if (found == update.resources.end()) continue;
-    if (auto it = into->find(name); it != into->end() && it->second.origin != "xds") {
-      s = StaticConflict(kind->name, name, it->second);
+    if (const config::ResourceInput* there = into->Find(name);
+        there != nullptr && there->origin != "xds") {
+      s = StaticConflict(kind->name, name, *there);
       break;
     }
     remember(name);
-    (*into)[name] = config::ResourceInputOf(found->second, "xds");
+    into->insert_or_assign(name, config::ResourceInputOf(found->second, "xds"));
     mirror.insert_or_assign(name, found->second);
   }
   if (s.ok()) {
     for (const std::string& name : update.removed) {
-      auto it = into->find(name);
-      if (it == into->end() || it->second.origin != "xds") continue;
+      const config::ResourceInput* there = into->Find(name);
+      if (there == nullptr || there->origin != "xds") continue;
       remember(name);
-      into->erase(it);
+      into->erase(name);
       mirror.erase(name);
     }
     s = InstallLocked(input_);

@@ -95,8 +95,8 @@ std::string_view Chunk(std::string_view* data) {
 }
 
 template <typename T>
-void AddResource(std::string_view bytes, std::map<std::string, ResourceInput>* to,
-                 absl::string_view type_url, std::string (*name_of)(const T&)) {
+void AddResource(std::string_view bytes, ResourceInputs* to, absl::string_view type_url,
+                 std::string (*name_of)(const T&)) {
   T message;
   if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
   auto any = std::make_shared<google::protobuf::Any>();

@@ -324,8 +324,7 @@ std::string Dump(const Snapshot& s) {
 }
 
 template <typename T>
-void AddText(const std::string& text, std::map<std::string, ResourceInput>* to,
-             const std::string& name) {
+void AddText(const std::string& text, ResourceInputs* to, const std::string& name) {
   static const bool linked = [] {
     namespace net = envoy::extensions::filters::network;
     return envoy::extensions::filters::listener::tls_inspector::v3::TlsInspector::descriptor() &&

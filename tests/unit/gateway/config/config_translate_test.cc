@@ -1369,15 +1369,15 @@ TEST(Translator, TenThousandClustersAndChains) {
                 .address.ToString(),
             "10.16.146.1:20000");
   // One cluster changes: one cluster is decoded again.
-  auto changed = r.in.clusters.begin();
+  const std::string changed = r.in.clusters.begin()->first;
   cluster_pb::Cluster c;
-  ASSERT_TRUE(changed->second.resource->UnpackTo(&c));
+  ASSERT_TRUE(r.in.clusters.at(changed).resource->UnpackTo(&c));
   c.mutable_connect_timeout()->set_seconds(2);
-  changed->second.resource = Pack(c);
+  r.in.clusters[changed].resource = Pack(c);
   auto next = t.Translate(r.in, 2);
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(t.last_decoded(), 1u);
-  EXPECT_EQ((*next)->FindCluster(changed->first)->connect_timeout, absl::Seconds(2));
+  EXPECT_EQ((*next)->FindCluster(changed)->connect_timeout, absl::Seconds(2));
 }
 
 // ---- Per-endpoint transport sockets (Cluster.transport_socket_matches)
