@@ -134,15 +134,6 @@ class PreviousChains {
   absl::flat_hash_map<std::string_view, const ChainRuntime*> by_name_;
 };
 
-// The previous runtime of `name` if the previous snapshot had this very cluster object.
-const ClusterRuntime* SameClusterBefore(const ActiveConfig* previous, const std::string& name,
-                                        const std::shared_ptr<const config::Cluster>& cluster) {
-  if (previous == nullptr || previous->snapshot == nullptr) return nullptr;
-  auto it = previous->snapshot->clusters.find(name);
-  if (it == previous->snapshot->clusters.end() || it->second != cluster) return nullptr;
-  return previous->FindCluster(name);
-}
-
 // Counters labelled with the chain's name.
 void FetchChainCounters(const config::FilterChain& chain, GatewayMetrics* metrics,
                         ChainRuntime& out) {
@@ -196,8 +187,8 @@ tls::ClientTlsContext* ClusterRuntime::ClientTlsFor(const config::Endpoint& endp
 }
 
 const ClusterRuntime* ActiveConfig::FindCluster(std::string_view name) const {
-  auto it = clusters.find(absl::string_view(name.data(), name.size()));
-  return it == clusters.end() ? nullptr : it->second.get();
+  const std::shared_ptr<const ClusterRuntime>* runtime = clusters.Find(name);
+  return runtime == nullptr ? nullptr : runtime->get();
 }
 
 absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(config::SnapshotPtr snapshot,
@@ -296,29 +287,19 @@ absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(config::Sn
     active->listeners[name] = std::move(runtime);
   }
 
-  std::shared_ptr<const upstream::ClusterStateSet> states;
-  if (options.cluster_states != nullptr) states = options.cluster_states->Update(*snapshot);
-  for (const auto& [name, cluster] : snapshot->clusters) {
-    auto runtime = std::make_unique<ClusterRuntime>();
-    // The very same cluster object (snapshots share what did not change): its contexts and
-    // counters carry over; the state is the registry's, as for any cluster.
-    if (const ClusterRuntime* same = SameClusterBefore(previous, name, cluster);
-        same != nullptr && (options.metrics == nullptr || same->connect_failures != nullptr)) {
-      *runtime = *same;
-      if (states != nullptr) {
-        auto it = states->clusters.find(name);
-        if (it != states->clusters.end()) runtime->state = it->second;
-      }
-      active->clusters[name] = std::move(runtime);
-      continue;
-    }
-    if (states != nullptr) {
-      auto it = states->clusters.find(name);
-      if (it != states->clusters.end()) runtime->state = it->second;
-    }
-    if (runtime->state == nullptr) {
-      runtime->state = upstream::ClusterState::Create(cluster, options.workers);
-    }
+  // Only the clusters whose object differs from the previous snapshot's get a new runtime; the
+  // others keep theirs (contexts, counters, and their state, which the registry keeps for the
+  // same object). A previous config built without counters is no base for one with them.
+  const bool carry_over = previous != nullptr && previous->snapshot != nullptr &&
+                          (options.metrics == nullptr || previous->with_metrics);
+  const SharedMap<std::shared_ptr<const config::Cluster>> none;
+  if (carry_over) active->clusters = previous->clusters;
+  active->with_metrics = options.metrics != nullptr;
+  std::vector<std::pair<std::string, std::shared_ptr<ClusterRuntime>>> built;
+  absl::Status failed;
+  auto build = [&](const std::string& name,
+                   const std::shared_ptr<const config::Cluster>& cluster) -> absl::Status {
+    auto runtime = std::make_shared<ClusterRuntime>();
     if (cluster->tls.has_value()) {
       runtime->tls_key = TlsKey(*cluster->tls);
       const ClusterRuntime* prev = previous != nullptr ? previous->FindCluster(name) : nullptr;
@@ -327,7 +308,6 @@ absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(config::Sn
       } else {
         auto ctx = tls::ClientTlsContext::Create(*cluster->tls);
         if (!ctx.ok()) {
-          close_opened();
           return absl::InvalidArgumentError(
               absl::StrCat("Cluster \"", name, "\": ", ctx.status().message()));
         }
@@ -357,7 +337,6 @@ absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(config::Sn
       if (reused == nullptr) {
         auto ctx = tls::ClientTlsContext::Create(*match.tls);
         if (!ctx.ok()) {
-          close_opened();
           return absl::InvalidArgumentError(
               absl::StrCat("Cluster \"", name, "\" transport_socket_matches \"", match.name,
                            "\": ", ctx.status().message()));
@@ -374,7 +353,37 @@ absl::StatusOr<std::shared_ptr<const ActiveConfig>> BuildActiveConfig(config::Sn
       runtime->overflows = m.cluster_overflows().Get({name});
       runtime->no_healthy = m.cluster_no_healthy().Get({name});
     }
-    active->clusters[name] = std::move(runtime);
+    built.emplace_back(name, std::move(runtime));
+    return absl::OkStatus();
+  };
+  SharedMap<std::shared_ptr<const config::Cluster>>::ForEachDifference(
+      carry_over ? previous->snapshot->clusters : none, snapshot->clusters,
+      [&](const std::string& name, const std::shared_ptr<const config::Cluster>*,
+          const std::shared_ptr<const config::Cluster>* cluster) {
+        if (!failed.ok()) return;
+        if (cluster == nullptr || *cluster == nullptr) {
+          active->clusters.erase(name);
+          return;
+        }
+        failed = build(name, *cluster);
+      });
+  if (!failed.ok()) {
+    close_opened();
+    return failed;
+  }
+  // Nothing fails from here: the registry moves on to this snapshot only for a config that is
+  // built, so that its states and the runtimes carried over stay the same objects.
+  std::shared_ptr<const upstream::ClusterStateSet> states;
+  if (options.cluster_states != nullptr) states = options.cluster_states->Update(*snapshot);
+  for (auto& [name, runtime] : built) {
+    if (states != nullptr) {
+      if (const auto* state = states->clusters.Find(name)) runtime->state = *state;
+    }
+    if (runtime->state == nullptr) {
+      runtime->state =
+          upstream::ClusterState::Create(*snapshot->clusters.Find(name), options.workers);
+    }
+    active->clusters.insert_or_assign(name, std::move(runtime));
   }
   return std::shared_ptr<const ActiveConfig>(std::move(active));
 }

@@ -6,8 +6,8 @@
 namespace meshgw::gateway::upstream {
 
 ClusterState* ClusterStateSet::Find(std::string_view name) const {
-  auto it = clusters.find(absl::string_view(name.data(), name.size()));
-  return it == clusters.end() ? nullptr : it->second.get();
+  const std::shared_ptr<ClusterState>* state = clusters.Find(name);
+  return state == nullptr ? nullptr : state->get();
 }
 
 std::vector<ClusterStatus> ClusterStateSet::Status(absl::Time now) const {
@@ -44,17 +44,21 @@ std::shared_ptr<const ClusterStateSet> ClusterStateRegistry::Update(
   const std::shared_ptr<const ClusterStateSet> previous = Current();
   auto next = std::make_shared<ClusterStateSet>();
   next->snapshot_version = snapshot.version;
-  next->clusters.reserve(snapshot.clusters.size());
-  for (const auto& [name, cluster] : snapshot.clusters) {
-    if (cluster == nullptr) continue;
-    auto it = previous->clusters.find(name);
-    const ClusterState* old = it == previous->clusters.end() ? nullptr : it->second.get();
-    if (old != nullptr && old->config_ptr() == cluster) {
-      next->clusters.emplace(name, it->second);
-    } else {
-      next->clusters.emplace(name, ClusterState::Create(cluster, workers_, old));
-    }
-  }
+  next->clusters = previous->clusters;
+  using Configs = SharedMap<std::shared_ptr<const config::Cluster>>;
+  Configs::ForEachDifference(
+      configs_, snapshot.clusters,
+      [&](const std::string& name, const std::shared_ptr<const config::Cluster>*,
+          const std::shared_ptr<const config::Cluster>* cluster) {
+        if (cluster == nullptr || *cluster == nullptr) {
+          next->clusters.erase(name);
+          return;
+        }
+        const std::shared_ptr<ClusterState>* old = previous->clusters.Find(name);
+        next->clusters.insert_or_assign(
+            name, ClusterState::Create(*cluster, workers_, old == nullptr ? nullptr : old->get()));
+      });
+  configs_ = snapshot.clusters;
   std::shared_ptr<const ClusterStateSet> published = std::move(next);
   {
     std::lock_guard<std::mutex> lock(mu_);

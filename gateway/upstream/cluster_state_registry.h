@@ -12,8 +12,10 @@
 //   ClusterState* cluster = states->Find("public-api");  // nullptr: unknown cluster
 //
 // A cluster whose config object is the same (`shared_ptr` equality) as in the previous snapshot
-// keeps its ClusterState as is, so an update costs only what changed; a changed cluster gets a
-// new ClusterState built with the previous one as `previous` (see cluster_state.h). Carry-over is
+// keeps its ClusterState as is; a changed cluster gets a new ClusterState built with the previous
+// one as `previous` (see cluster_state.h). An update costs only what changed: the set starts as
+// a copy of the previous one (SharedMap: shard pointers), and the clusters that changed are found
+// by comparing the snapshot's cluster map with the previous one's, shard by shard. Carry-over is
 // from the immediately previous snapshot: an endpoint (or cluster) that leaves and comes back
 // later starts from fresh counters, while connections still open on the old state release into
 // the old counters (they are never corrupted, only no longer shown).
@@ -33,8 +35,8 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
+#include "common/shared_map.h"
 #include "gateway/config/snapshot.h"
 #include "gateway/upstream/cluster_state.h"
 
@@ -43,7 +45,7 @@ namespace meshgw::gateway::upstream {
 // The ClusterStates of one snapshot, by cluster name. Immutable once published.
 struct ClusterStateSet {
   uint64_t snapshot_version = 0;
-  absl::flat_hash_map<std::string, std::shared_ptr<ClusterState>> clusters;
+  SharedMap<std::shared_ptr<ClusterState>> clusters;
 
   // Find returns the named cluster's state, or nullptr.
   ClusterState* Find(std::string_view name) const;
@@ -65,6 +67,8 @@ class ClusterStateRegistry {
   friend class ClusterStateView;
 
   uint32_t workers_;
+  // The cluster map of the snapshot last given to Update (config thread only).
+  SharedMap<std::shared_ptr<const config::Cluster>> configs_;
   // Bumped after each publication, so that views notice a new set without the mutex.
   std::atomic<uint64_t> generation_{0};
   mutable std::mutex mu_;

@@ -208,5 +208,80 @@ TEST(ActiveConfig, WhatANewSnapshotSharesKeepsItsRuntimes) {
   EXPECT_EQ(lc.chains[2].active, lb.chains[1].active);
 }
 
+// Clusters: a build starts from the previous config's runtimes and builds only those whose cluster
+// object changed; removed clusters go; the registry's states follow; and a build that fails
+// leaves the registry where it was, so the runtimes carried over later still hold its states.
+TEST(ActiveConfig, OnlyChangedClustersGetNewRuntimes) {
+  Pki pki;
+  upstream::ClusterStateRegistry registry(1);
+  const BuildOptions options{.cluster_states = &registry};
+  auto plain = [](const std::string& name, int port) {
+    auto c = std::make_shared<config::Cluster>();
+    c->name = name;
+    c->priorities.push_back({.priority = 0, .endpoints = {Ep(port, -1)}});
+    return std::shared_ptr<const config::Cluster>(std::move(c));
+  };
+  auto first = std::make_shared<config::Snapshot>();
+  first->version = 1;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string name = "c" + std::to_string(i);
+    first->clusters.emplace(name, plain(name, 10000 + i));
+  }
+  auto a = BuildActiveConfig(first, nullptr, options);
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_EQ((*a)->clusters.size(), 1000u);
+
+  auto second = std::make_shared<config::Snapshot>(*first);
+  second->version = 2;
+  second->clusters.insert_or_assign("c7", plain("c7", 20007));
+  second->clusters.erase("c8");
+  second->clusters.emplace("new", plain("new", 20000));
+  auto b = BuildActiveConfig(second, a->get(), options);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ((*b)->clusters.size(), 1000u);
+  int differing = 0;
+  decltype((*a)->clusters)::ForEachDifference(
+      (*a)->clusters, (*b)->clusters, [&](const std::string& name, const auto*, const auto*) {
+        ++differing;
+        EXPECT_TRUE(name == "c7" || name == "c8" || name == "new") << name;
+      });
+  EXPECT_EQ(differing, 3);
+  EXPECT_EQ((*b)->FindCluster("c8"), nullptr);
+  EXPECT_EQ((*b)->FindCluster("c1"), (*a)->FindCluster("c1"));  // the same runtime object
+  EXPECT_NE((*b)->FindCluster("c7")->state, (*a)->FindCluster("c7")->state);
+  EXPECT_EQ((*b)->FindCluster("c7")->state->config_ptr(), second->clusters.at("c7"));
+  auto states = registry.Current();
+  EXPECT_EQ(states->snapshot_version, 2u);
+  EXPECT_EQ(states->Find("c7"), (*b)->FindCluster("c7")->state.get());
+  EXPECT_EQ(states->Find("c1"), (*b)->FindCluster("c1")->state.get());
+  EXPECT_EQ(states->Find("new"), (*b)->FindCluster("new")->state.get());
+  EXPECT_EQ(states->Find("c8"), nullptr);
+
+  // A cluster whose TLS cannot be made fails the build, naming it; the registry stays at 2.
+  auto bad = std::make_shared<config::Snapshot>(*second);
+  bad->version = 3;
+  auto broken = std::make_shared<config::Cluster>(*second->clusters.at("c9"));
+  broken->tls = Tls(pki.leaf, pki.ca, "x");
+  broken->tls->certificate->private_key_pem = "not a key";
+  bad->clusters.insert_or_assign("c9", broken);
+  bad->clusters.insert_or_assign("c10", plain("c10", 20010));
+  auto failed = BuildActiveConfig(bad, b->get(), options);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(std::string(failed.status().message()), ::testing::HasSubstr("Cluster \"c9\""));
+  EXPECT_EQ(registry.Current()->snapshot_version, 2u);
+  EXPECT_EQ(registry.Current()->Find("c10"), (*b)->FindCluster("c10")->state.get());
+
+  // The next good build goes on from the installed config: its unchanged runtimes still hold the
+  // registry's states.
+  auto third = std::make_shared<config::Snapshot>(*second);
+  third->version = 4;
+  third->clusters.insert_or_assign("c11", plain("c11", 20011));
+  auto c = BuildActiveConfig(third, b->get(), options);
+  ASSERT_TRUE(c.ok()) << c.status();
+  for (const auto& [name, runtime] : (*c)->clusters) {
+    EXPECT_EQ(registry.Current()->Find(name), runtime->state.get()) << name;
+  }
+}
+
 }  // namespace
 }  // namespace meshgw::gateway::proxy
