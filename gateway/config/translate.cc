@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/container/btree_set.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/config/translate_internal.h"
 #include "xds/validate.h"
@@ -351,23 +350,10 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
 
   // Clusters: those whose resource changed, those whose assignment changed, and with a changed
   // secret all of them.
-  absl::btree_set<std::string> dirty;
-  if (secrets_changed) {
-    for (const auto& [name, in] : input.clusters) dirty.insert(name);
-    for (const auto& [name, entry] : next.clusters) dirty.insert(name);
-  }
-  ResourceInputs::ForEachDifference(before.clusters, input.clusters,
-                                    [&](const std::string& name, const ResourceInput*,
-                                        const ResourceInput*) { dirty.insert(name); });
-  ResourceInputs::ForEachDifference(
-      before.endpoints, input.endpoints,
-      [&](const std::string& name, const ResourceInput*, const ResourceInput*) {
-        if (const std::vector<std::string>* users = next.assignment_users.Find(name)) {
-          dirty.insert(users->begin(), users->end());
-        }
-      });
+  // Each name's update is idempotent (an entry just built is reused the second time), so a name
+  // reached twice (its cluster and its assignment both changed) costs one lookup more.
   bool cluster_names_changed = false;
-  for (const std::string& name : dirty) {
+  auto update_cluster = [&](const std::string& name) -> absl::Status {
     const std::shared_ptr<const Cache::ClusterEntry>* cached_ptr = next.clusters.Find(name);
     std::shared_ptr<const Cache::ClusterEntry> cached =
         cached_ptr == nullptr ? nullptr : *cached_ptr;
@@ -380,7 +366,7 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
       next.clusters.erase(name);
       next.cluster_missing.erase(name);
       snap->clusters.erase(name);
-      continue;
+      return absl::OkStatus();
     }
     if (cached == nullptr) cluster_names_changed = true;
     std::shared_ptr<const Cache::ClusterEntry> reused;
@@ -442,6 +428,28 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
     }
     SetIfChanged(snap->clusters, name, reused->result);
     SetIfChanged(next.clusters, name, std::move(reused));
+    return absl::OkStatus();
+  };
+  std::vector<std::string> also;  // the users of changed assignments; every cluster for a secret
+  if (secrets_changed) {
+    for (const auto& [name, in] : input.clusters) also.push_back(name);
+    for (const auto& [name, entry] : next.clusters) also.push_back(name);
+  }
+  ResourceInputs::ForEachDifference(
+      before.endpoints, input.endpoints,
+      [&](const std::string& name, const ResourceInput*, const ResourceInput*) {
+        if (const std::vector<std::string>* users = next.assignment_users.Find(name)) {
+          also.insert(also.end(), users->begin(), users->end());
+        }
+      });
+  ResourceInputs::ForEachDifference(
+      before.clusters, input.clusters,
+      [&](const std::string& name, const ResourceInput*, const ResourceInput*) {
+        if (failed.ok()) failed = update_cluster(name);
+      });
+  if (!failed.ok()) return failed;
+  for (const std::string& name : also) {
+    if (absl::Status s = update_cluster(name); !s.ok()) return s;
   }
 
   // Listeners are few: each is looked at, and translated again when it or a secret it uses
