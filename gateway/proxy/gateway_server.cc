@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -178,8 +179,16 @@ absl::Status GatewayServer::InstallLocked(const config::TranslateInput& input) {
              {"listeners", snap.listeners.size()}, {"clusters", snap.clusters.size()},
              {"complete", snap.complete}, {"apply_us", absl::ToInt64Microseconds(last_apply_)});
   if (!snap.complete) {
-    MESHGW_LOG(LogLevel::kInfo, "configuration incomplete",
-               {"missing", absl::StrJoin(snap.missing, "; ")});
+    // While a large configuration arrives type by type, thousands of assignments are missing at
+    // once: the line names the first few and counts the rest (/config_dump lists them all).
+    constexpr size_t kNamed = 10;
+    const size_t named = std::min(snap.missing.size(), kNamed);
+    std::string missing = absl::StrJoin(snap.missing.begin(), snap.missing.begin() + named, "; ");
+    if (snap.missing.size() > named) {
+      absl::StrAppend(&missing, "; and ", snap.missing.size() - named, " more");
+    }
+    MESHGW_LOG(LogLevel::kInfo, "configuration incomplete", {"missing", missing},
+               {"missing_count", snap.missing.size()});
   }
   return absl::OkStatus();
 }
