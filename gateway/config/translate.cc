@@ -20,6 +20,7 @@ namespace listener = envoy::config::listener::v3;
 namespace tls = envoy::extensions::transport_sockets::tls::v3;
 
 using AnyPtr = std::shared_ptr<const google::protobuf::Any>;
+using Names = std::shared_ptr<const std::vector<std::string>>;
 
 // "gateway.hcl:12:3: " for static resources, "" for xDS ones.
 std::string OriginPrefix(const ResourceInput& in) {
@@ -110,11 +111,12 @@ struct Translator::Cache {
   SharedMap<std::shared_ptr<const ClusterEntry>> clusters;
   // ClusterLoadAssignment name → the clusters (by name) that took their endpoints from it, so a
   // changed assignment re-translates its clusters only.
-  SharedMap<std::vector<std::string>> assignment_users;
+  // (Values are shared vectors: a shard cloned during a large update copies pointers, not names.)
+  SharedMap<Names> assignment_users;
   std::map<std::string, ListenerEntry, std::less<>> listeners;
   SharedMap<std::shared_ptr<const ExtensionConfigEntry>> extension_configs;
   // The clusters that lack something (their assignment, a secret), with what they lack.
-  SharedMap<std::vector<std::string>> cluster_missing;
+  SharedMap<Names> cluster_missing;
   std::map<std::string, uint64_t> secret_hashes;  // content hash of each secret last time
   size_t last_decoded = 0;
 };
@@ -217,27 +219,29 @@ void PatchVersions(const ResourceInputs& before, const ResourceInputs& after,
       });
 }
 
-void RemoveUser(SharedMap<std::vector<std::string>>& users, const std::string& assignment,
+void RemoveUser(SharedMap<Names>& users, const std::string& assignment,
                 const std::string& cluster) {
-  const std::vector<std::string>* now = users.Find(assignment);
+  const Names* now = users.Find(assignment);
   if (now == nullptr) return;
-  std::vector<std::string> left;
-  for (const std::string& c : *now) {
-    if (c != cluster) left.push_back(c);
+  auto left = std::make_shared<std::vector<std::string>>();
+  for (const std::string& c : **now) {
+    if (c != cluster) left->push_back(c);
   }
-  if (left.empty()) {
+  if (left->empty()) {
     users.erase(assignment);
-  } else if (left.size() != now->size()) {
+  } else if (left->size() != (*now)->size()) {
     users.insert_or_assign(assignment, std::move(left));
   }
 }
 
-void AddUser(SharedMap<std::vector<std::string>>& users, const std::string& assignment,
-             const std::string& cluster) {
-  const std::vector<std::string>* now = users.Find(assignment);
-  std::vector<std::string> more = now == nullptr ? std::vector<std::string>() : *now;
-  if (std::find(more.begin(), more.end(), cluster) != more.end()) return;
-  more.push_back(cluster);
+void AddUser(SharedMap<Names>& users, const std::string& assignment, const std::string& cluster) {
+  const Names* now = users.Find(assignment);
+  if (now != nullptr && std::find((*now)->begin(), (*now)->end(), cluster) != (*now)->end()) {
+    return;
+  }
+  auto more = now == nullptr ? std::make_shared<std::vector<std::string>>()
+                             : std::make_shared<std::vector<std::string>>(**now);
+  more->push_back(cluster);
   users.insert_or_assign(assignment, std::move(more));
 }
 
@@ -424,7 +428,7 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
     if (reused->missing.empty()) {
       next.cluster_missing.erase(name);
     } else {
-      SetIfChanged(next.cluster_missing, name, reused->missing);
+      SetIfChanged(next.cluster_missing, name, Names(reused, &reused->missing));
     }
     SetIfChanged(snap->clusters, name, reused->result);
     SetIfChanged(next.clusters, name, std::move(reused));
@@ -438,8 +442,8 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
   ResourceInputs::ForEachDifference(
       before.endpoints, input.endpoints,
       [&](const std::string& name, const ResourceInput*, const ResourceInput*) {
-        if (const std::vector<std::string>* users = next.assignment_users.Find(name)) {
-          also.insert(also.end(), users->begin(), users->end());
+        if (const Names* users = next.assignment_users.Find(name)) {
+          also.insert(also.end(), (*users)->begin(), (*users)->end());
         }
       });
   ResourceInputs::ForEachDifference(
@@ -483,7 +487,7 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
 
   // What is not there yet: the clusters' (in name order; normally none), then the listeners'.
   for (const auto* entry : next.cluster_missing.Sorted()) {
-    snap->missing.insert(snap->missing.end(), entry->second.begin(), entry->second.end());
+    snap->missing.insert(snap->missing.end(), entry->second->begin(), entry->second->end());
   }
   for (const auto& [name, entry] : next.listeners) {
     snap->missing.insert(snap->missing.end(), entry.missing.begin(), entry.missing.end());
