@@ -146,13 +146,35 @@ void Family::CheckArity(size_t values) const {
   }
 }
 
+size_t CounterFamily::LabelsHash::operator()(absl::Span<const std::string_view> values) const {
+  size_t h = values.size();
+  for (std::string_view v : values) h = absl::HashOf(h, absl::string_view(v.data(), v.size()));
+  return h;
+}
+
+size_t CounterFamily::LabelsHash::operator()(const std::vector<std::string>* values) const {
+  size_t h = values->size();
+  for (const std::string& v : *values) h = absl::HashOf(h, absl::string_view(v));
+  return h;
+}
+
+bool CounterFamily::LabelsEq::operator()(const std::vector<std::string>* a,
+                                         absl::Span<const std::string_view> b) const {
+  if (a->size() != b.size()) return false;
+  for (size_t i = 0; i < b.size(); ++i) {
+    if ((*a)[i] != b[i]) return false;
+  }
+  return true;
+}
+
 Counter* CounterFamily::Get(absl::Span<const std::string_view> label_values) {
   CheckArity(label_values.size());
-  std::vector<std::string> key = ToStrings(label_values);
   absl::MutexLock lock(&mu_);
-  std::unique_ptr<Counter>& c = series_[std::move(key)];
-  if (!c) c.reset(new Counter(registry_->AllocateSlot(), registry_->shards()));
-  return c.get();
+  if (auto it = index_.find(label_values); it != index_.end()) return it->second;
+  auto [it, inserted] = series_.emplace(ToStrings(label_values), nullptr);
+  it->second.reset(new Counter(registry_->AllocateSlot(), registry_->shards()));
+  index_.emplace(&it->first, it->second.get());
+  return it->second.get();
 }
 
 Counter* CounterFamily::Get(const std::vector<std::string>& label_values) {

@@ -55,6 +55,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 
@@ -178,8 +179,30 @@ class CounterFamily : public Family {
  private:
   friend class Registry;
   using Family::Family;
+  // Label values hashed as one sequence, whether held (a series' key) or looked up (a span of
+  // views): Get finds an existing series without building a key.
+  struct LabelsHash {
+    using is_transparent = void;
+    size_t operator()(absl::Span<const std::string_view> values) const;
+    size_t operator()(const std::vector<std::string>* values) const;
+  };
+  struct LabelsEq {
+    using is_transparent = void;
+    bool operator()(const std::vector<std::string>* a, const std::vector<std::string>* b) const {
+      return *a == *b;
+    }
+    bool operator()(const std::vector<std::string>* a, absl::Span<const std::string_view> b) const;
+    bool operator()(absl::Span<const std::string_view> a, const std::vector<std::string>* b) const {
+      return (*this)(b, a);
+    }
+  };
+
   mutable absl::Mutex mu_;
+  // In label order, for the exposition; `index_` finds a series in one hash lookup (a gateway has
+  // a few counters for each of 20,000 clusters, and a map lookup compared ~17 label vectors).
   std::map<std::vector<std::string>, std::unique_ptr<Counter>> series_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<const std::vector<std::string>*, Counter*, LabelsHash, LabelsEq> index_
+      ABSL_GUARDED_BY(mu_);
 };
 
 class GaugeFamily : public Family {
