@@ -90,6 +90,7 @@ struct Translator::Cache {
     AnyPtr cluster;
     AnyPtr assignment;  // null: none was used (STATIC, or EDS with the assignment missing)
     std::vector<std::pair<std::string, uint64_t>> secrets;
+    std::vector<std::string> missing_secrets;  // the names of the secrets it named and lacks
     std::vector<std::string> missing;  // what this cluster lacks, as Snapshot::missing says it
     std::shared_ptr<const Cluster> result;
   };
@@ -374,8 +375,9 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
     }
     if (cached == nullptr) cluster_names_changed = true;
     std::shared_ptr<const Cache::ClusterEntry> reused;
-    if (cached != nullptr && SameResource(cached->cluster, in->resource) &&
-        SameSecrets(cached->secrets, secrets)) {
+    const bool same_cluster = cached != nullptr && SameResource(cached->cluster, in->resource) &&
+                              SameSecrets(cached->secrets, secrets);
+    if (same_cluster) {
       const Cluster& c = *cached->result;
       const ResourceInput* assignment = c.eds ? input.endpoints.Find(c.eds_service_name) : nullptr;
       if (SameResource(cached->assignment,
@@ -387,12 +389,24 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
       auto entry = std::make_shared<Cache::ClusterEntry>();
       entry->cluster = in->resource;
       ++decoded;
-      cluster::Cluster proto;
-      absl::Status s = UnpackResource(*in, name, &cluster::Cluster::name, &proto);
-      if (!s.ok()) return ResourceError("Cluster", name, *in, s);
-      ti::SecretDeps deps;
-      absl::StatusOr<Cluster> c = ti::TranslateCluster(proto, &secrets, &deps);
-      if (!c.ok()) return ResourceError("Cluster", name, *in, c.status());
+      absl::StatusOr<Cluster> c;
+      if (same_cluster) {
+        // Only its assignment changed (an instance moved): the cluster as translated, with the
+        // new endpoints; the Cluster resource is not decoded again.
+        c = *cached->result;
+        c->priorities.clear();
+        entry->secrets = cached->secrets;
+        entry->missing_secrets = cached->missing_secrets;
+      } else {
+        cluster::Cluster proto;
+        absl::Status s = UnpackResource(*in, name, &cluster::Cluster::name, &proto);
+        if (!s.ok()) return ResourceError("Cluster", name, *in, s);
+        ti::SecretDeps deps;
+        c = ti::TranslateCluster(proto, &secrets, &deps);
+        if (!c.ok()) return ResourceError("Cluster", name, *in, c.status());
+        entry->secrets = std::move(deps.used);
+        entry->missing_secrets = std::move(deps.missing);
+      }
       if (c->eds) {
         if (const ResourceInput* cla_in = input.endpoints.Find(c->eds_service_name)) {
           endpoint::ClusterLoadAssignment cla;
@@ -414,11 +428,10 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
                                                 "\" of Cluster \"", name, "\""));
         }
       }
-      for (const std::string& secret : deps.missing) {
+      for (const std::string& secret : entry->missing_secrets) {
         entry->missing.push_back(
             absl::StrCat("Secret \"", secret, "\" referenced by Cluster \"", name, "\""));
       }
-      entry->secrets = std::move(deps.used);
       entry->result = std::make_shared<const Cluster>(std::move(*c));
       reused = std::move(entry);
     }
