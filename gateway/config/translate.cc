@@ -104,7 +104,7 @@ struct Translator::Cache {
   };
   struct ExtensionConfigEntry {
     AnyPtr resource;
-    std::shared_ptr<const ti::ResolvedExtensionConfig> result;
+    std::shared_ptr<const RbacFilter> result;
   };
 
   TranslateInput input;
@@ -340,15 +340,11 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
           failed = ResourceError("TypedExtensionConfig", name, *now, rbac.status());
           return;
         }
-        auto resolved = std::make_shared<ti::ResolvedExtensionConfig>();
-        resolved->rbac = std::move(*rbac);
-        resolved->rbac.config_name = name;
-        resolved->content_hash = ti::Hash64(now->resource->value());
+        rbac->config_name = name;
         auto entry = std::make_shared<Cache::ExtensionConfigEntry>();
         entry->resource = now->resource;
-        entry->result = std::move(resolved);
-        snap->extension_configs.insert_or_assign(
-            name, std::shared_ptr<const RbacFilter>(entry->result, &entry->result->rbac));
+        entry->result = std::make_shared<const RbacFilter>(std::move(*rbac));
+        snap->extension_configs.insert_or_assign(name, entry->result);
         next.extension_configs.insert_or_assign(name, std::move(entry));
       });
   if (!failed.ok()) return failed;
@@ -448,9 +444,8 @@ absl::StatusOr<SnapshotPtr> Translator::Translate(const TranslateInput& input, u
     return absl::OkStatus();
   };
   std::vector<std::string> also;  // the users of changed assignments; every cluster for a secret
-  if (secrets_changed) {
+  if (secrets_changed) {          // (removed clusters are in the diff below)
     for (const auto& [name, in] : input.clusters) also.push_back(name);
-    for (const auto& [name, entry] : next.clusters) also.push_back(name);
   }
   ResourceInputs::ForEachDifference(
       before.endpoints, input.endpoints,

@@ -85,13 +85,6 @@ absl::StatusOr<UpstreamTls> TranslateUpstreamTls(
     const envoy::config::core::v3::TransportSocket& socket, absl::string_view path,
     SecretResolver* secrets, SecretDeps* deps);
 
-// What a TypedExtensionConfig (ECDS) resolves to: the network RBAC filter it configures (the
-// only filter taken over ECDS).
-struct ResolvedExtensionConfig {
-  RbacFilter rbac;
-  uint64_t content_hash = 0;  // of the packed resource
-};
-
 // TranslateExtensionConfig translates a TypedExtensionConfig's typed_config exactly as an inline
 // RBAC filter's typed_config (paths start with "typed_config").
 absl::StatusOr<RbacFilter> TranslateExtensionConfig(
